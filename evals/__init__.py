@@ -1,0 +1,1 @@
+"""Evaluations and benchmarks: run by command, they print figures."""
