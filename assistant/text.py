@@ -9,6 +9,7 @@ from functools import lru_cache
 import simplemma
 
 SIMPLEMMA_CODE = {"sl": "sl", "hr": "hbs", "pl": "pl", "cs": "cs", "hu": "hu", "en": "en"}
+PREFIX = 5
 WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 
 # Function and question words that say nothing about what a person looks for; folded, per language.
@@ -75,5 +76,8 @@ def terms(text: str, langs: tuple[str, ...]) -> list[str]:
         variants = {folded}
         for lang in langs:
             variants.add(fold(lemma(word, lang)))
+        if len(folded) >= PREFIX:
+            # Inflected forms the lemmatiser does not know ('zavarivaca') still share a prefix.
+            variants.add("~" + folded[:PREFIX])
         found.extend(sorted(variants))
     return found

@@ -1,0 +1,102 @@
+"""Shared fixtures: settings over a temporary data folder, the sample knowledge, real servers on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.wiring import Services
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECT = Path(__file__).parent.parent
+SHARED_ESCO = PROJECT.parent / "shared" / "esco"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path: Path) -> Path:
+    """A copy of the test knowledge folder that a test may edit."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(FIXTURES / "knowledge", target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, knowledge_dir: Path) -> Settings:
+    return Settings(_env_file=None, knowledge_dir=knowledge_dir, data_dir=tmp_path / "var")
+
+
+@pytest.fixture
+def services(settings: Settings) -> Services:
+    return Services(settings, progress=False)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real Chroma server (`chroma run`) on loopback."""
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
+    process = subprocess.Popen(
+        [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait_for_port(port, process, "chroma run")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, name: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{name} did not listen on port {port} within {timeout} s")
+
+
+def _pg_bin(name: str) -> str:
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
+    found = str(candidates[0]) if candidates else shutil.which(name)
+    if not found:
+        raise RuntimeError(f"PostgreSQL's {name} is not installed (tests/run.sh installs Debian's postgresql)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory):
+    """A throwaway PostgreSQL cluster on loopback: initdb + pg_ctl in a temporary folder."""
+    folder = tmp_path_factory.mktemp("pg")
+    data, port = folder / "data", free_port()
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        shutil.chown(folder, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_user, _pg_bin("initdb"), "-D", str(data), "-U", "test", "-A", "trust"], check=True,
+                   capture_output=True)  # fmt: skip
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-w", "start", "-l",
+                    str(folder / "log")], check=True, capture_output=True)  # fmt: skip
+    subprocess.run([_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "test", "assistant"], check=True)
+    yield f"postgresql+psycopg://test@127.0.0.1:{port}/assistant"
+    subprocess.run([*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
