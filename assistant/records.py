@@ -7,7 +7,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from assistant.config import LANGUAGES
 
@@ -25,7 +25,15 @@ RECORD_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,99}$")
 
 Lang = Literal["sl", "hr", "pl", "cs", "hu", "en"]
 Country = Literal["SI", "HR", "PL", "CZ", "HU"]
-RecordId = Annotated[str, Field(pattern=RECORD_ID.pattern)]
+
+
+def _record_id(value: str) -> str:
+    if not RECORD_ID.match(value):
+        raise ValueError("use 3-100 lowercase letters, digits and hyphens, e.g. hr-sisak-zavarivanje-mig")
+    return value
+
+
+RecordId = Annotated[str, AfterValidator(_record_id)]
 
 
 class OfferingType(StrEnum):

@@ -14,7 +14,7 @@ from assistant.embeddings import Embedder
 from assistant.entries import KINDS
 from assistant.language import LanguageDetector
 from assistant.lexical import LexicalIndex, RecordInfo
-from assistant.text import terms
+from assistant.text import content_words, terms
 from assistant.vectors import VectorStore
 
 
@@ -129,7 +129,7 @@ class Searcher:
             return []
         langs = tuple(dict.fromkeys((*((lang,) if lang else ()), *self._detector.likely(query), "en")))
         query_terms = terms(query, langs)
-        vector = self._embedder().embed_query(query)
+        vector = self._embedder().embed_query(content_words(query, langs))
         fused: list[tuple[float, str, str]] = []
         for kind in kinds:
             for record_id, score in self._search_kind(kind, query_terms, vector, filters.for_kind(kind)):

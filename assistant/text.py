@@ -81,3 +81,9 @@ def terms(text: str, langs: tuple[str, ...]) -> list[str]:
             variants.add("~" + folded[:PREFIX])
         found.extend(sorted(variants))
     return found
+
+
+def content_words(text: str, langs: tuple[str, ...]) -> str:
+    """`text` without its question and function words: what an embedding of a short label should meet."""
+    kept = [w for w in WORD.findall(text) if not any(fold(w) in _FOLDED_STOPWORDS[lang] for lang in langs)]
+    return " ".join(kept) or text

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -84,9 +85,10 @@ def _pg_bin(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory):
+def postgres_url():
     """A throwaway PostgreSQL cluster on loopback: initdb + pg_ctl in a temporary folder."""
-    folder = tmp_path_factory.mktemp("pg")
+    # Not under pytest's tmp folder: as root the cluster runs as 'postgres', who cannot enter root's folders.
+    folder = Path(tempfile.mkdtemp(prefix="assistant-pg-"))
     data, port = folder / "data", free_port()
     as_user: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root
@@ -100,3 +102,4 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory):
     subprocess.run([_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "test", "assistant"], check=True)
     yield f"postgresql+psycopg://test@127.0.0.1:{port}/assistant"
     subprocess.run([*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+    shutil.rmtree(folder, ignore_errors=True)
