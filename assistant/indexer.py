@@ -78,7 +78,9 @@ class Indexer:
         with self._engine.begin() as connection:
             stored = dict(
                 connection.execute(
-                    select(index_entries.c.record_id, index_entries.c.hash).where(index_entries.c.collection == kind)
+                    select(index_entries.c.record_id, index_entries.c.hash).where(
+                        index_entries.c.collection == kind
+                    )
                 ).all()
             )
         added = [i for i in wanted if i not in stored]
@@ -127,7 +129,9 @@ class Indexer:
 
     def _embed(self, kind: str, collection: str, missing: list[str], desired: dict) -> None:
         embedder = self._embedder()
-        with tqdm(total=len(missing), desc=f"embedding {kind}", unit=" texts", disable=not self._progress) as bar:
+        with tqdm(
+            total=len(missing), desc=f"embedding {kind}", unit=" texts", disable=not self._progress
+        ) as bar:
             for start in range(0, len(missing), self._batch_size):
                 ids = missing[start : start + self._batch_size]
                 pairs = [desired[vid] for vid in ids]
@@ -137,7 +141,10 @@ class Indexer:
                 with self._engine.begin() as connection:
                     connection.execute(
                         insert(index_vectors),
-                        [{"collection": collection, "vector_id": v, "record_id": e.id} for v, (e, _) in zip(ids, pairs)],
+                        [
+                            {"collection": collection, "vector_id": v, "record_id": e.id}
+                            for v, (e, _) in zip(ids, pairs, strict=True)
+                        ],
                     )
                 bar.update(len(ids))
 
@@ -146,7 +153,8 @@ class Indexer:
             for start in range(0, len(removed), 500):
                 connection.execute(
                     delete(index_entries).where(
-                        index_entries.c.collection == kind, index_entries.c.record_id.in_(removed[start : start + 500])
+                        index_entries.c.collection == kind,
+                        index_entries.c.record_id.in_(removed[start : start + 500]),
                     )
                 )
             rows = [self._row(kind, wanted[i], hashes[i]) for i in added]
@@ -179,4 +187,6 @@ class Indexer:
     def _set_fingerprint(self, kind: str, fingerprint: str, entries: int) -> None:
         with self._engine.begin() as connection:
             connection.execute(delete(index_state).where(index_state.c.collection == kind))
-            connection.execute(insert(index_state).values(collection=kind, fingerprint=fingerprint, entries=entries))
+            connection.execute(
+                insert(index_state).values(collection=kind, fingerprint=fingerprint, entries=entries)
+            )

@@ -140,13 +140,20 @@ def _add(knowledge: Knowledge, path: Path, row: _Row, model: type[BaseModel]) ->
         for item in error.errors():
             loc = tuple(item["loc"])
             name = ".".join(str(part) for part in loc) or "-"
-            message = "is required" if item["type"] == "missing" else item["msg"].removeprefix("Value error, ")
+            message = (
+                "is required" if item["type"] == "missing" else item["msg"].removeprefix("Value error, ")
+            )
             knowledge.problems.append(Problem.at(path, row.line_of(loc), name, message))
         return
     where = f"{path.as_posix()}:{row.line_of(('id',))}"
     if record.id in knowledge.sources:
         knowledge.problems.append(
-            Problem.at(path, row.line_of(("id",)), "id", f"duplicate id {record.id!r}, also in {knowledge.sources[record.id]}")
+            Problem.at(
+                path,
+                row.line_of(("id",)),
+                "id",
+                f"duplicate id {record.id!r}, also in {knowledge.sources[record.id]}",
+            )
         )
         return
     knowledge.sources[record.id] = where

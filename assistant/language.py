@@ -22,7 +22,9 @@ class LanguageDetector:
 
     @cached_property
     def _detector(self):
-        return LanguageDetectorBuilder.from_languages(*LINGUA.values()).with_preloaded_language_models().build()
+        return (
+            LanguageDetectorBuilder.from_languages(*LINGUA.values()).with_preloaded_language_models().build()
+        )
 
     def ranked(self, text: str) -> list[tuple[str, float]]:
         """Languages with their confidence, most likely first; empty for text without letters."""
@@ -36,4 +38,6 @@ class LanguageDetector:
         ranked = self.ranked(text)
         if not ranked:
             return ()
-        return tuple(code for code, confidence in ranked[:limit] if confidence >= threshold) or (ranked[0][0],)
+        return tuple(code for code, confidence in ranked[:limit] if confidence >= threshold) or (
+            ranked[0][0],
+        )

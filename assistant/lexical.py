@@ -76,5 +76,7 @@ class LexicalIndex:
             return cls(None, [], np.zeros(0, dtype=np.int64))
         rows = json.loads((folder / "records.json").read_text(encoding="utf-8"))
         records = [RecordInfo(*row) for row in rows]
-        bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if (folder / "bm25").exists() else None
+        bm25 = (
+            bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if (folder / "bm25").exists() else None
+        )
         return cls(bm25, records, np.load(folder / "offsets.npy"))

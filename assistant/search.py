@@ -106,7 +106,8 @@ class Searcher:
         self._detector = detector or LanguageDetector()
         self._lexical = {kind: LexicalIndex.load(lexical_path / kind) for kind in KINDS}
         self._positions = {
-            kind: {info.id: i for i, info in enumerate(index.records)} for kind, index in self._lexical.items()
+            kind: {info.id: i for i, info in enumerate(index.records)}
+            for kind, index in self._lexical.items()
         }
 
     def record(self, kind: str, record_id: str) -> RecordInfo | None:
@@ -162,13 +163,17 @@ class Searcher:
             scores[record_id] = scores.get(record_id, 0.0) + self._settings.lexical_weight / (rrf + rank + 1)
         return sorted(scores.items(), key=lambda item: -item[1])
 
-    def _lexical_ranking(self, kind: str, query_terms: list[str], conditions: dict[str, Any], n: int) -> list[str]:
+    def _lexical_ranking(
+        self, kind: str, query_terms: list[str], conditions: dict[str, Any], n: int
+    ) -> list[str]:
         index = self._lexical[kind]
         scores = index.scores(query_terms)
         if not len(scores) or scores.max() <= 0:
             return []
         if conditions:
-            mask = np.fromiter((_matches(info, conditions) for info in index.records), bool, len(index.records))
+            mask = np.fromiter(
+                (_matches(info, conditions) for info in index.records), bool, len(index.records)
+            )
             scores = np.where(mask, scores, 0.0)
         top = np.argpartition(-scores, min(n, len(scores) - 1))[:n]
         top = top[np.argsort(-scores[top])]

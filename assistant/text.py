@@ -12,38 +12,43 @@ SIMPLEMMA_CODE = {"sl": "sl", "hr": "hbs", "pl": "pl", "cs": "cs", "hu": "hu", "
 PREFIX = 5
 WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Function and question words that say nothing about what a person looks for; folded, per language.
 STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
+    "en": _wordset(
         "a an the of and or to in on at for with by from as is are be am was i me my we you your do does did "
         "what which who how where when why can could would should want like work works working job jobs "
-        "become need needs skills skill about there this that it near any some course courses".split()
+        "become need needs skills skill about there this that it near any some course courses"
     ),
-    "sl": frozenset(
+    "sl": _wordset(
         "in ali je so sem si smo ste biti bi da ne na v za z s od do po pri kot kaj kdo kako kje kdaj zakaj "
         "ki ta to tega moj moja rad rada bi želim zelim delam dela delati delo postati kateri katere "
-        "potrebujem rabim znanja znanje spretnosti veščine vescine tečaj tecaj se me mi".split()
+        "potrebujem rabim znanja znanje spretnosti veščine vescine tečaj tecaj se me mi"
     ),
-    "hr": frozenset(
+    "hr": _wordset(
         "i ili je su sam si smo ste biti bih bi da ne na u za s sa od do po pri kao što sto tko kako gdje kada "
         "zašto zasto koji koja koje moj moja želim zelim radim radi raditi posao postati trebam treba "
-        "vještine vjestine znanja tečaj tecaj se me mi".split()
+        "vještine vjestine znanja tečaj tecaj se me mi"
     ),
-    "pl": frozenset(
+    "pl": _wordset(
         "i lub albo jest są jestem być by że nie na w we za z ze od do po przy jako co kto jak gdzie kiedy "
         "dlaczego który która które mój moja chcę chce chciałbym chcialbym chciałabym pracuję pracuje "
         "robi praca pracować pracowac zostać zostac potrzebuję potrzebuje umiejętności umiejetnosci "
-        "kurs się sie mi mnie".split()
+        "kurs się sie mi mnie"
     ),
-    "cs": frozenset(
+    "cs": _wordset(
         "a i nebo je jsou jsem být byl že ne na v ve za z ze od do po při pri jako co kdo jak kde kdy proč "
         "proc který která které můj moje chci chtěl chtel pracuji pracuju dělá dela práce prace pracovat "
-        "stát stat potřebuji potrebuji dovednosti kurz se mi mě".split()
+        "stát stat potřebuji potrebuji dovednosti kurz se mi mě"
     ),
-    "hu": frozenset(
+    "hu": _wordset(
         "a az és es vagy van vagyok lenni hogy nem mit ki hogyan hol mikor miért miert melyik szeretnék "
         "szeretnek dolgozom dolgozni munka csinál csinal lehetek lenni kell kellenek készségek keszsegek "
-        "tanfolyam mi egy én en is".split()
+        "tanfolyam mi egy én en is"
     ),
 }
 
@@ -51,7 +56,9 @@ STOPWORDS: dict[str, frozenset[str]] = {
 def fold(text: str) -> str:
     """Lower-case and strip diacritics, so 'Zavarivač' and 'zavarivac' meet."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").replace("đ", "d")
+    return (
+        "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").replace("đ", "d")
+    )
 
 
 def words(text: str) -> list[str]:

@@ -61,7 +61,9 @@ class VectorStore:
         collection = self.collection(kind)
         for start in range(0, len(ids), UPSERT_BATCH):
             end = start + UPSERT_BATCH
-            collection.upsert(ids=ids[start:end], embeddings=vectors[start:end], metadatas=metadatas[start:end])
+            collection.upsert(
+                ids=ids[start:end], embeddings=vectors[start:end], metadatas=metadatas[start:end]
+            )
 
     def delete(self, kind: str, ids: list[str]) -> None:
         collection = self.collection(kind)
@@ -71,7 +73,9 @@ class VectorStore:
     def count(self, kind: str) -> int:
         return self.collection(kind).count()
 
-    def query(self, kind: str, vector: np.ndarray, *, n: int, filters: dict[str, Any]) -> list[tuple[str, float]]:
+    def query(
+        self, kind: str, vector: np.ndarray, *, n: int, filters: dict[str, Any]
+    ) -> list[tuple[str, float]]:
         """Nearest vectors as (record id, cosine similarity), best first; a record may appear more than once."""
         collection = self.collection(kind)
         if collection.count() == 0:
@@ -80,4 +84,6 @@ class VectorStore:
             query_embeddings=[vector], n_results=n, where=_where(filters), include=["metadatas", "distances"]
         )
         metadatas, distances = result["metadatas"][0], result["distances"][0]
-        return [(meta["record_id"], 1.0 - float(dist)) for meta, dist in zip(metadatas, distances, strict=True)]
+        return [
+            (meta["record_id"], 1.0 - float(dist)) for meta, dist in zip(metadatas, distances, strict=True)
+        ]

@@ -74,7 +74,9 @@ def format_table(result: dict[str, Any]) -> str:
     lines = [f"{'lang':8}{'n':>5}{'hit@1':>8}{'hit@5':>8}{'hit@10':>8}{'mrr@10':>8}"]
     rows = [*result["by_lang"].items(), ("overall", result["overall"])]
     for name, m in rows:
-        lines.append(f"{name:8}{m['n']:>5}{m['hit@1']:>8.3f}{m['hit@5']:>8.3f}{m['hit@10']:>8.3f}{m['mrr@10']:>8.3f}")
+        lines.append(
+            f"{name:8}{m['n']:>5}{m['hit@1']:>8.3f}{m['hit@5']:>8.3f}{m['hit@10']:>8.3f}{m['mrr@10']:>8.3f}"
+        )
     misses = [r for r in result["cases"] if r["rank"] != 1]
     if misses:
         lines.append("\nnot first:")

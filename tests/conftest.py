@@ -80,7 +80,9 @@ def _pg_bin(name: str) -> str:
     candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
     found = str(candidates[0]) if candidates else shutil.which(name)
     if not found:
-        raise RuntimeError(f"PostgreSQL's {name} is not installed (tests/run.sh installs Debian's postgresql)")
+        raise RuntimeError(
+            f"PostgreSQL's {name} is not installed (tests/run.sh installs Debian's postgresql)"
+        )
     return found
 
 
@@ -94,12 +96,33 @@ def postgres_url():
     if os.geteuid() == 0:  # initdb refuses to run as root
         shutil.chown(folder, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_user, _pg_bin("initdb"), "-D", str(data), "-U", "test", "-A", "trust"], check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*as_user, _pg_bin("initdb"), "-D", str(data), "-U", "test", "-A", "trust"],
+        check=True,
+        capture_output=True,
+    )
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run([*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-w", "start", "-l",
-                    str(folder / "log")], check=True, capture_output=True)  # fmt: skip
-    subprocess.run([_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "test", "assistant"], check=True)
+    subprocess.run(
+        [
+            *as_user,
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-w",
+            "start",
+            "-l",
+            str(folder / "log"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "test", "assistant"], check=True
+    )
     yield f"postgresql+psycopg://test@127.0.0.1:{port}/assistant"
-    subprocess.run([*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+    subprocess.run(
+        [*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+    )
     shutil.rmtree(folder, ignore_errors=True)

@@ -61,7 +61,11 @@ RELATIONS = [
     (SOLAR, "essential", "skill/competence", INSTALL_PV),
     (SOLAR, "essential", "skill/competence", TEAMWORK),
 ]
-COLLECTIONS = {"greenSkillsCollection": [INSTALL_PV], "digitalSkillsCollection": [], "transversalSkillsCollection": [TEAMWORK]}
+COLLECTIONS = {
+    "greenSkillsCollection": [INSTALL_PV],
+    "digitalSkillsCollection": [],
+    "transversalSkillsCollection": [TEAMWORK],
+}
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> str:
@@ -113,27 +117,76 @@ def _collection(lang: str, uris: list[str]) -> str:
     rows = []
     for uri in uris:
         preferred, alt = SKILL_LABELS[lang][uri]
-        rows.append(["KnowledgeSkillCompetence", uri, preferred, "released", "skill/competence", "", " | ".join(alt)])
+        rows.append(
+            ["KnowledgeSkillCompetence", uri, preferred, "released", "skill/competence", "", " | ".join(alt)]
+        )
     return _csv(header, rows)
 
 
 V11_OCCUPATION_COLUMNS = [
-    "conceptType", "conceptUri", "iscoGroup", "preferredLabel", "altLabels", "hiddenLabels", "status",
-    "modifiedDate", "regulatedProfessionNote", "scopeNote", "definition", "inScheme", "description", "code",
-]  # fmt: skip
+    "conceptType",
+    "conceptUri",
+    "iscoGroup",
+    "preferredLabel",
+    "altLabels",
+    "hiddenLabels",
+    "status",
+    "modifiedDate",
+    "regulatedProfessionNote",
+    "scopeNote",
+    "definition",
+    "inScheme",
+    "description",
+    "code",
+]
 V11_SKILL_COLUMNS = [
-    "conceptType", "conceptUri", "skillType", "reuseLevel", "preferredLabel", "altLabels", "hiddenLabels",
-    "status", "modifiedDate", "scopeNote", "definition", "inScheme", "description",
-]  # fmt: skip
+    "conceptType",
+    "conceptUri",
+    "skillType",
+    "reuseLevel",
+    "preferredLabel",
+    "altLabels",
+    "hiddenLabels",
+    "status",
+    "modifiedDate",
+    "scopeNote",
+    "definition",
+    "inScheme",
+    "description",
+]
 # v1.2 moves and adds columns: a reader that goes by position breaks here.
 V12_OCCUPATION_COLUMNS = [
-    "conceptUri", "conceptType", "code", "iscoGroup", "naceCode", "preferredLabel", "altLabels", "hiddenLabels",
-    "status", "modifiedDate", "regulatedProfessionNote", "scopeNote", "definition", "inScheme", "description",
-]  # fmt: skip
+    "conceptUri",
+    "conceptType",
+    "code",
+    "iscoGroup",
+    "naceCode",
+    "preferredLabel",
+    "altLabels",
+    "hiddenLabels",
+    "status",
+    "modifiedDate",
+    "regulatedProfessionNote",
+    "scopeNote",
+    "definition",
+    "inScheme",
+    "description",
+]
 V12_SKILL_COLUMNS = [
-    "conceptUri", "conceptType", "skillType", "reuseLevel", "preferredLabel", "altLabels", "hiddenLabels",
-    "status", "modifiedDate", "scopeNote", "definition", "inScheme", "description",
-]  # fmt: skip
+    "conceptUri",
+    "conceptType",
+    "skillType",
+    "reuseLevel",
+    "preferredLabel",
+    "altLabels",
+    "hiddenLabels",
+    "status",
+    "modifiedDate",
+    "scopeNote",
+    "definition",
+    "inScheme",
+    "description",
+]
 
 
 def write_v11(folder: Path, lang: str) -> list[Path]:
@@ -159,7 +212,9 @@ def write_v12(folder: Path, lang: str) -> Path:
     occupation_label = {uri: label for uri, (label, _) in OCCUPATION_LABELS[lang].items()}
     skill_label = {uri: label for uri, (label, _) in SKILL_LABELS[lang].items()}
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(f"{inner}/occupations_{lang}.csv", "\ufeff" + _occupations(lang, V12_OCCUPATION_COLUMNS))
+        archive.writestr(
+            f"{inner}/occupations_{lang}.csv", "\ufeff" + _occupations(lang, V12_OCCUPATION_COLUMNS)
+        )
         archive.writestr(f"{inner}/skills_{lang}.csv", _skills(lang, V12_SKILL_COLUMNS))
         header = ["occupationUri", "occupationLabel", "relationType", "skillType", "skillUri", "skillLabel"]
         rows = [[o, occupation_label[o], r, t, s, skill_label[s]] for o, r, t, s in RELATIONS]

@@ -31,7 +31,10 @@ def test_check_lists_problems_and_fails(env, knowledge_dir):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     path = (knowledge_dir / "catalogues/si-gorenjska/bad.md").as_posix()
-    assert f"{path}:2: id: use 3-100 lowercase letters, digits and hyphens, e.g. hr-sisak-zavarivanje-mig" in lines
+    assert (
+        f"{path}:2: id: use 3-100 lowercase letters, digits and hyphens, e.g. hr-sisak-zavarivanje-mig"
+        in lines
+    )
     assert f"{path}:2: type: is required" in lines
 
 
@@ -43,11 +46,19 @@ def test_esco_import_index_and_search_json(env):
     assert "occupation: 3 entries (3 added" in result.stdout
     again = runner.invoke(app, ["esco", "import", *paths])
     assert "occupation: 3 entries (0 added, 0 updated, 0 deleted); 0 texts embedded" in again.stdout
-    result = runner.invoke(app, ["search", "varilka", "--kind", "occupation", "--lang", "sl", "-k", "2", "--json"])
+    result = runner.invoke(
+        app, ["search", "varilka", "--kind", "occupation", "--lang", "sl", "-k", "2", "--json"]
+    )
     assert result.exit_code == 0, result.output
     hits = json.loads(result.stdout)
-    assert hits[0] == {"id": WELDER, "kind": "occupation", "title": "varilec", "score": hits[0]["score"],
-                       "lang": "sl", "url": WELDER}  # fmt: skip
+    assert hits[0] == {
+        "id": WELDER,
+        "kind": "occupation",
+        "title": "varilec",
+        "score": hits[0]["score"],
+        "lang": "sl",
+        "url": WELDER,
+    }
     assert len(hits) == 2
 
 
@@ -60,7 +71,13 @@ def test_eval_retrieval_json_shape(env):
     assert runner.invoke(app, ["index"]).exit_code == 0
     dataset = env / "cases.jsonl"
     cases = [
-        {"id": "excel-hr", "lang": "hr", "query": "tečaj excela", "kind": "course", "expected": ["hr-test-excel"]},
+        {
+            "id": "excel-hr",
+            "lang": "hr",
+            "query": "tečaj excela",
+            "kind": "course",
+            "expected": ["hr-test-excel"],
+        },
         {"id": "weld-en", "lang": "en", "query": "welding", "expected": ["si-test-varjenje"]},
         {"id": "none-en", "lang": "en", "query": "astronaut", "kind": "course", "expected": ["no-such-id"]},
     ]

@@ -37,12 +37,18 @@ def test_sentence_transformers_backend_loads_a_local_model_offline(monkeypatch):
 
 def test_sentence_transformers_backend_indexes_and_searches(tmp_path, knowledge_dir, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    settings = Settings(_env_file=None, knowledge_dir=knowledge_dir, data_dir=tmp_path / "var",
-                        embedding={"backend": "sentence-transformers", "model_path": _minilm_path()})  # fmt: skip
+    settings = Settings(
+        _env_file=None,
+        knowledge_dir=knowledge_dir,
+        data_dir=tmp_path / "var",
+        embedding={"backend": "sentence-transformers", "model_path": _minilm_path()},
+    )
     services = Services(settings, progress=False)
     services.index()
     assert services.vectors.name("course").endswith("st-model-course")
-    assert [h.id for h in services.searcher.search("Excel for beginners", kinds=("course",), k=1)] == ["hr-test-excel"]
+    assert [h.id for h in services.searcher.search("Excel for beginners", kinds=("course",), k=1)] == [
+        "hr-test-excel"
+    ]
 
 
 def test_missing_model_folder_is_a_clear_error(tmp_path):

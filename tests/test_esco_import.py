@@ -14,15 +14,20 @@ from tests.esco_packages import BUTCHER, INSTALL_PV, SOLAR, TEAMWORK, WELDER, wr
 
 def _labels(engine, uri, lang):
     with engine.connect() as c:
-        rows = c.execute(select(esco_labels.c.role, esco_labels.c.label).where(
-            esco_labels.c.uri == uri, esco_labels.c.lang == lang)).all()  # fmt: skip
+        rows = c.execute(
+            select(esco_labels.c.role, esco_labels.c.label).where(
+                esco_labels.c.uri == uri, esco_labels.c.lang == lang
+            )
+        ).all()
     return sorted(rows)
 
 
 def _snapshot(engine):
     with engine.connect() as c:
-        return [sorted(c.execute(select(t)).all()) for t in (esco_labels, esco_relations, esco_collections,
-                                                            esco_descriptions)]  # fmt: skip
+        return [
+            sorted(c.execute(select(t)).all())
+            for t in (esco_labels, esco_relations, esco_collections, esco_descriptions)
+        ]
 
 
 def test_v11_packages_in_two_languages(tmp_path):
@@ -31,13 +36,23 @@ def test_v11_packages_in_two_languages(tmp_path):
     paths = [*write_v11(tmp_path, "en"), write_v11(tmp_path / "sl", "sl")[0]]
     report = import_packages(engine, paths, progress=False)
     assert report.concepts == {"occupations/en": 3, "skills/en": 4, "occupations/sl": 3, "skills/sl": 4}
-    assert counts(engine) | {"labels": 0} == {"occupations": 3, "skills": 4, "relations": 5, "labels": 0,
-                                              "collections": 2}  # fmt: skip
-    assert _labels(engine, WELDER, "en") == [("alt", "metal welder"), ("alt", "welding technician"),
-                                             ("preferred", "welder")]  # fmt: skip
+    assert counts(engine) | {"labels": 0} == {
+        "occupations": 3,
+        "skills": 4,
+        "relations": 5,
+        "labels": 0,
+        "collections": 2,
+    }
+    assert _labels(engine, WELDER, "en") == [
+        ("alt", "metal welder"),
+        ("alt", "welding technician"),
+        ("preferred", "welder"),
+    ]
     assert _labels(engine, BUTCHER, "sl") == [("alt", "mesarka"), ("preferred", "mesar")]
     with engine.connect() as c:
-        green = c.execute(select(esco_collections.c.uri).where(esco_collections.c.collection == "green")).scalars()
+        green = c.execute(
+            select(esco_collections.c.uri).where(esco_collections.c.collection == "green")
+        ).scalars()
         assert list(green) == [INSTALL_PV]
 
 
@@ -57,8 +72,11 @@ def test_v12_layout_folder_inside_zip_per_language_relations(tmp_path):
     assert report.relations == 5
     assert ("preferred", "zavarivač") in _labels(engine, WELDER, "hr")
     with engine.connect() as c:
-        relation = c.execute(select(esco_relations.c.relation).where(
-            esco_relations.c.occupation_uri == SOLAR, esco_relations.c.skill_uri == TEAMWORK)).scalar_one()  # fmt: skip
+        relation = c.execute(
+            select(esco_relations.c.relation).where(
+                esco_relations.c.occupation_uri == SOLAR, esco_relations.c.skill_uri == TEAMWORK
+            )
+        ).scalar_one()
     assert relation == "essential"
 
 
@@ -85,7 +103,9 @@ def test_missing_column_names_the_file(tmp_path):
     path = tmp_path / "x.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("occupations_en.csv", "conceptType,uri,label\nOccupation,x,y\n")
-    with pytest.raises(EscoFormatError, match=r"occupations_en.csv: missing columns \['conceptUri', 'preferredLabel'\]"):
+    with pytest.raises(
+        EscoFormatError, match=r"occupations_en.csv: missing columns \['conceptUri', 'preferredLabel'\]"
+    ):
         import_packages(make_engine(f"sqlite:///{tmp_path}/a.db"), [path], progress=False)
 
 
@@ -109,6 +129,10 @@ def test_the_official_english_package(tmp_path):
     import_packages(engine, paths, progress=False)
     assert counts(engine) == first
     with engine.connect() as c:
-        sizes = {name: c.execute(select(esco_collections.c.uri).where(esco_collections.c.collection == name))
-                 .all().__len__() for name in ("green", "digital", "transversal")}  # fmt: skip
+        sizes = {
+            name: c.execute(select(esco_collections.c.uri).where(esco_collections.c.collection == name))
+            .all()
+            .__len__()
+            for name in ("green", "digital", "transversal")
+        }
     assert all(size > 50 for size in sizes.values()), sizes

@@ -28,7 +28,9 @@ def ids(hits):
 
 
 def test_search_finds_courses_in_their_language_and_across_languages(indexed):
-    assert ids(indexed.searcher.search("tečaj varjenja Kranj", kinds=("course",), k=1)) == ["si-test-varjenje"]
+    assert ids(indexed.searcher.search("tečaj varjenja Kranj", kinds=("course",), k=1)) == [
+        "si-test-varjenje"
+    ]
     assert ids(indexed.searcher.search("welding course", kinds=("course",), k=1)) == ["si-test-varjenje"]
     assert ids(indexed.searcher.search("viličar", kinds=("course",), k=1)) == ["hr-test-vilicar"]
 
@@ -43,10 +45,15 @@ def test_extra_labels_make_a_local_name_find_the_english_concept(indexed):
 def test_filters(indexed):
     search = indexed.searcher.search
     assert set(ids(search("tečaj", kinds=("course",), filters=Filters(free=True)))) == {
-        "si-test-varjenje", "hr-test-excel"}  # fmt: skip
+        "si-test-varjenje",
+        "hr-test-excel",
+    }
     assert ids(search("tečaj", kinds=("course",), filters=Filters(mode="online"))) == ["hr-test-excel"]
     assert set(ids(search("course", kinds=("course",), filters=Filters(region="hr-sisak-moslavina")))) == {
-        "hr-test-excel", "hr-test-solar", "hr-test-vilicar"}  # fmt: skip
+        "hr-test-excel",
+        "hr-test-solar",
+        "hr-test-vilicar",
+    }
     assert ids(search("course", kinds=("course",), filters=Filters(theme="green"))) == ["hr-test-solar"]
     assert ids(search("solar", kinds=("skill",), filters=Filters(theme="green"))) == [INSTALL_PV]
     assert ids(search("course", kinds=("course",), filters=Filters(country="SI"))) == ["si-test-varjenje"]
@@ -66,12 +73,19 @@ def test_unchanged_reindex_embeds_nothing(indexed):
 
 def test_edit_add_and_delete_carry_through(indexed, knowledge_dir):
     path = knowledge_dir / VARJENJE
-    path.write_text(path.read_text(encoding="utf-8").replace("Varjenje MIG/MAG za začetnike",
-                                                             "Tečaj za polagalce keramike"), encoding="utf-8")  # fmt: skip
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Varjenje MIG/MAG za začetnike", "Tečaj za polagalce keramike"
+        ),
+        encoding="utf-8",
+    )
     (knowledge_dir / "catalogues/hr-sisak-moslavina/hr-test-solar.md").unlink()
     (knowledge_dir / "catalogues/si-gorenjska/new.md").write_text(
-        path.read_text(encoding="utf-8").replace("id: si-test-varjenje", "id: si-test-cebelarstvo")
-        .replace("Tečaj za polagalce keramike", "Osnove čebelarstva"), encoding="utf-8")  # fmt: skip
+        path.read_text(encoding="utf-8")
+        .replace("id: si-test-varjenje", "id: si-test-cebelarstvo")
+        .replace("Tečaj za polagalce keramike", "Osnove čebelarstva"),
+        encoding="utf-8",
+    )
     report, _ = indexed.index()
     course = report.kinds["course"]
     assert (course.added, course.updated, course.deleted) == (1, 1, 1)
@@ -83,7 +97,9 @@ def test_edit_add_and_delete_carry_through(indexed, knowledge_dir):
     assert "hr-test-solar" not in ids(search("solarni fotonaponski", kinds=("course",), k=10))
     knowledge = indexed.check().knowledge
     wanted = sum(label.embed for c in knowledge.courses for label in course_entry(c, "-").labels)
-    assert indexed.vectors.count("course") == wanted  # no stale vectors of the old title or the deleted course
+    assert (
+        indexed.vectors.count("course") == wanted
+    )  # no stale vectors of the old title or the deleted course
 
 
 def test_invalid_file_is_reported_and_the_rest_indexed(services, knowledge_dir):
@@ -95,8 +111,12 @@ def test_invalid_file_is_reported_and_the_rest_indexed(services, knowledge_dir):
 
 
 def test_chroma_server(tmp_path, knowledge_dir, chroma_server):
-    settings = Settings(_env_file=None, knowledge_dir=knowledge_dir, data_dir=tmp_path / "var",
-                        chroma={"url": chroma_server, "collection_prefix": "srv"})  # fmt: skip
+    settings = Settings(
+        _env_file=None,
+        knowledge_dir=knowledge_dir,
+        data_dir=tmp_path / "var",
+        chroma={"url": chroma_server, "collection_prefix": "srv"},
+    )
     services = Services(settings, progress=False)
     services.index()
     assert services.vectors.count("course") > 0
@@ -105,8 +125,9 @@ def test_chroma_server(tmp_path, knowledge_dir, chroma_server):
 
 
 def test_postgresql_record_manager(tmp_path, knowledge_dir, postgres_url):
-    settings = Settings(_env_file=None, knowledge_dir=knowledge_dir, data_dir=tmp_path / "var",
-                        database_url=postgres_url)  # fmt: skip
+    settings = Settings(
+        _env_file=None, knowledge_dir=knowledge_dir, data_dir=tmp_path / "var", database_url=postgres_url
+    )
     services = Services(settings, progress=False)
     import_packages(services.engine, write_v11(tmp_path, "en"), progress=False)
     first, _ = services.index()

@@ -11,8 +11,11 @@ def test_sample_fixture_loads_without_problems():
     knowledge = load_knowledge(FIXTURES)
     assert knowledge.problems == []
     assert sorted(c.id for c in knowledge.courses) == [
-        "hr-test-excel", "hr-test-solar", "hr-test-vilicar", "si-test-varjenje",
-    ]  # fmt: skip
+        "hr-test-excel",
+        "hr-test-solar",
+        "hr-test-vilicar",
+        "si-test-varjenje",
+    ]
     assert [p.id for p in knowledge.pages] == ["si-test-registracija"]
 
 

@@ -20,10 +20,14 @@ def esco_entries(engine: Engine, extra: ExtraLabels) -> dict[str, list[Entry]]:
         concepts = connection.execute(select(esco_concepts.c.uri, esco_concepts.c.kind)).all()
         labels: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         query = select(esco_labels.c.uri, esco_labels.c.lang, esco_labels.c.role, esco_labels.c.label)
-        for uri, lang, role, label in connection.execute(query.order_by(esco_labels.c.uri, esco_labels.c.label)):
+        for uri, lang, role, label in connection.execute(
+            query.order_by(esco_labels.c.uri, esco_labels.c.label)
+        ):
             labels[uri].append((lang, role, label))
         themes: dict[str, dict[str, bool]] = defaultdict(dict)
-        for collection, uri in connection.execute(select(esco_collections.c.collection, esco_collections.c.uri)):
+        for collection, uri in connection.execute(
+            select(esco_collections.c.collection, esco_collections.c.uri)
+        ):
             if collection in THEMES:
                 themes[uri][THEMES[collection]] = True
     entries: dict[str, list[Entry]] = {"occupation": [], "skill": []}
@@ -32,7 +36,9 @@ def esco_entries(engine: Engine, extra: ExtraLabels) -> dict[str, list[Entry]]:
     return entries
 
 
-def _entry(uri: str, kind: str, rows: list[tuple[str, str, str]], extra: dict[str, list[str]], themes) -> Entry:
+def _entry(
+    uri: str, kind: str, rows: list[tuple[str, str, str]], extra: dict[str, list[str]], themes
+) -> Entry:
     title: dict[str, str] = {}
     found: list[Label] = []
     for lang, role, label in rows:
@@ -42,6 +48,8 @@ def _entry(uri: str, kind: str, rows: list[tuple[str, str, str]], extra: dict[st
     official = {(label.lang, label.text) for label in found}
     for lang, texts in sorted(extra.items()):
         title.setdefault(lang, texts[0])
-        found += [Label(text, lang, embed=kind == "occupation") for text in texts if (lang, text) not in official]
+        found += [
+            Label(text, lang, embed=kind == "occupation") for text in texts if (lang, text) not in official
+        ]
     found.sort(key=lambda label: (not label.embed, label.lang, label.text))
     return Entry(uri, kind, "en", title, uri, SOURCE, tuple(found), dict(sorted(themes.items())))

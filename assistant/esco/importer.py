@@ -24,7 +24,10 @@ from assistant.esco.reader import (
 )
 
 BATCH = 5000
-URI_PREFIX = {"occupation": "http://data.europa.eu/esco/occupation/", "skill": "http://data.europa.eu/esco/skill/"}
+URI_PREFIX = {
+    "occupation": "http://data.europa.eu/esco/occupation/",
+    "skill": "http://data.europa.eu/esco/skill/",
+}
 
 
 @dataclass
@@ -39,7 +42,9 @@ def import_packages(engine: Engine, paths: Iterable[Path], *, progress: bool = T
     """Import every recognised CSV of the given zips; importing the same package twice changes nothing."""
     found = [member for path in paths for member in members(Path(path))]
     if not found:
-        raise EscoFormatError("no ESCO CSV files (occupations_xx.csv, skills_xx.csv, ...) found in the given zips")
+        raise EscoFormatError(
+            "no ESCO CSV files (occupations_xx.csv, skills_xx.csv, ...) found in the given zips"
+        )
     order = {"concepts": 0, "relations": 1, "collection": 2}
     report = ImportReport()
     for member in sorted(found, key=lambda m: (order[m.role], m.table, m.lang or "")):
@@ -89,7 +94,9 @@ def _import_concepts(engine: Engine, member: Member, bar: tqdm) -> int:
             labels = [row for concept in batch for row in _label_rows(concept)]
             for chunk in _batches(labels, 2000):
                 connection.execute(insert(esco_labels), chunk)
-            descriptions = [{"uri": c.uri, "lang": lang, "text": c.description} for c in batch if c.description]
+            descriptions = [
+                {"uri": c.uri, "lang": lang, "text": c.description} for c in batch if c.description
+            ]
             if descriptions:
                 connection.execute(insert(esco_descriptions), descriptions)
             count += len(batch)
@@ -102,7 +109,9 @@ def _forget_language(connection, kind: str, lang: str) -> None:
     prefix = URI_PREFIX[kind] + "%"
     connection.execute(delete(esco_labels).where(esco_labels.c.lang == lang, esco_labels.c.uri.like(prefix)))
     connection.execute(
-        delete(esco_descriptions).where(esco_descriptions.c.lang == lang, esco_descriptions.c.uri.like(prefix))
+        delete(esco_descriptions).where(
+            esco_descriptions.c.lang == lang, esco_descriptions.c.uri.like(prefix)
+        )
     )
 
 
