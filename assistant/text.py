@@ -10,7 +10,7 @@ import simplemma
 
 SIMPLEMMA_CODE = {"sl": "sl", "hr": "hbs", "pl": "pl", "cs": "cs", "hu": "hu", "en": "en"}
 PREFIX = 5
-WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 
 
 def _wordset(text: str) -> frozenset[str]:
