@@ -40,7 +40,7 @@ class SearchSettings(BaseModel):
     k: int = Field(10, ge=1, le=100, description="Default number of hits")
     candidates: int = Field(50, ge=1, description="Candidates taken from each retriever before fusion")
     rrf_k: int = Field(20, ge=1, description="Reciprocal-rank-fusion constant")
-    lexical_weight: float = Field(1.5, ge=0, description="Weight of the BM25 ranking in the fusion")
+    lexical_weight: float = Field(2.0, ge=0, description="Weight of the BM25 ranking in the fusion")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the embedding ranking in the fusion")
 
 

@@ -21,6 +21,7 @@ class Label:
     text: str
     lang: str
     embed: bool = True
+    weight: float = 1.0  # a synonym or a passage counts less than the main name
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,8 @@ def course_entry(course: Course, source: str) -> Entry:
         for part in (course.provider, ", ".join(course.locations), course.mode.value, *course.target_groups)
         if part
     )
-    labels.append(Label(summary, course.lang, embed=False))
-    labels += [Label(text, course.lang) for text in passages(course.description)[:3]]
+    labels.append(Label(summary, course.lang, embed=False, weight=0.8))
+    labels += [Label(text, course.lang, weight=0.9) for text in passages(course.description)[:3]]
     filters: dict[str, Any] = {
         "region": course.region,
         "country": course.country,

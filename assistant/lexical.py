@@ -29,33 +29,39 @@ class RecordInfo:
 class LexicalIndex:
     """BM25 with one document per label; a record scores as its best label."""
 
-    def __init__(self, bm25: bm25s.BM25 | None, records: list[RecordInfo], offsets: np.ndarray) -> None:
+    def __init__(
+        self, bm25: bm25s.BM25 | None, records: list[RecordInfo], offsets: np.ndarray, weights: np.ndarray
+    ) -> None:
         self._bm25 = bm25
         self.records = records
         self._offsets = offsets  # first label of each record, in label order
+        self._weights = weights  # one per label
 
     @classmethod
     def build(cls, entries: list[Entry]) -> LexicalIndex:
         documents: list[list[str]] = []
+        weights: list[float] = []
         offsets: list[int] = []
         records: list[RecordInfo] = []
         for entry in entries:
             offsets.append(len(documents))
             records.append(RecordInfo(entry.id, entry.lang, entry.title, entry.url, entry.filters))
             documents.extend(terms(label.text, (label.lang,)) or [""] for label in entry.labels)
+            weights.extend(label.weight for label in entry.labels)
             if not entry.labels:
                 documents.append([""])
+                weights.append(0.0)
         bm25 = None
         if documents:
             bm25 = bm25s.BM25(k1=1.2, b=0.75)
             bm25.index(documents, show_progress=False)
-        return cls(bm25, records, np.asarray(offsets, dtype=np.int64))
+        return cls(bm25, records, np.asarray(offsets, dtype=np.int64), np.asarray(weights, dtype=np.float32))
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
         """One score per record: the best BM25 score among its labels."""
         if self._bm25 is None or not query_terms:
             return np.zeros(len(self.records), dtype=np.float32)
-        label_scores = self._bm25.get_scores(query_terms)
+        label_scores = self._bm25.get_scores(query_terms) * self._weights
         return np.maximum.reduceat(label_scores, self._offsets) if len(self._offsets) else label_scores[:0]
 
     def save(self, folder: Path) -> None:
@@ -65,6 +71,7 @@ class LexicalIndex:
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25"), show_progress=False)
         np.save(tmp / "offsets.npy", self._offsets)
+        np.save(tmp / "weights.npy", self._weights)
         rows = [[r.id, r.lang, r.title, r.url, r.filters] for r in self.records]
         (tmp / "records.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
@@ -73,10 +80,10 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         if not (folder / "records.json").exists():
-            return cls(None, [], np.zeros(0, dtype=np.int64))
+            return cls(None, [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         rows = json.loads((folder / "records.json").read_text(encoding="utf-8"))
         records = [RecordInfo(*row) for row in rows]
         bm25 = (
             bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if (folder / "bm25").exists() else None
         )
-        return cls(bm25, records, np.load(folder / "offsets.npy"))
+        return cls(bm25, records, np.load(folder / "offsets.npy"), np.load(folder / "weights.npy"))

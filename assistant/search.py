@@ -88,6 +88,16 @@ def _matches(info: RecordInfo, conditions: dict[str, Any]) -> bool:
     return True
 
 
+def _scaled(scores: dict[str, float], n: int) -> dict[str, float]:
+    """The best `n` scores mapped onto [0, 1]: 1 for the best, 0 at the weakest candidate kept."""
+    best = sorted(scores.items(), key=lambda item: -item[1])[:n]
+    if not best:
+        return {}
+    top, floor = best[0][1], best[-1][1] if len(best) == n else 0.0
+    span = top - floor
+    return {record_id: (score - floor) / span if span > 0 else 1.0 for record_id, score in best}
+
+
 class Searcher:
     """Answers `search(query)` from the vector store and the saved lexical indexes."""
 
@@ -149,18 +159,19 @@ class Searcher:
     def _search_kind(
         self, kind: str, query_terms: list[str], vector: np.ndarray, conditions: dict[str, Any]
     ) -> list[tuple[str, float]]:
+        """Records of one kind with fused scores: each retriever's scores scaled to [0, 1], then weighted."""
         n = self._settings.candidates
-        dense: list[str] = []
-        for record_id, _similarity in self._vectors.query(kind, vector, n=n * 2, filters=conditions):
-            if record_id not in dense:
-                dense.append(record_id)
+        dense: dict[str, float] = {}
+        for record_id, similarity in self._vectors.query(kind, vector, n=n * 2, filters=conditions):
+            dense[record_id] = max(dense.get(record_id, -1.0), similarity)
         lexical = self._lexical_ranking(kind, query_terms, conditions, n)
-        rrf = self._settings.rrf_k
         scores: dict[str, float] = {}
-        for rank, record_id in enumerate(dense[:n]):
-            scores[record_id] = scores.get(record_id, 0.0) + self._settings.dense_weight / (rrf + rank + 1)
-        for rank, record_id in enumerate(lexical):
-            scores[record_id] = scores.get(record_id, 0.0) + self._settings.lexical_weight / (rrf + rank + 1)
+        for weight, ranked in (
+            (self._settings.dense_weight, dense),
+            (self._settings.lexical_weight, lexical),
+        ):
+            for record_id, scaled in _scaled(ranked, n).items():
+                scores[record_id] = scores.get(record_id, 0.0) + weight * scaled
         return sorted(scores.items(), key=lambda item: -item[1])
 
     def _lexical_ranking(
@@ -169,7 +180,7 @@ class Searcher:
         index = self._lexical[kind]
         scores = index.scores(query_terms)
         if not len(scores) or scores.max() <= 0:
-            return []
+            return {}
         if conditions:
             mask = np.fromiter(
                 (_matches(info, conditions) for info in index.records), bool, len(index.records)
@@ -177,4 +188,4 @@ class Searcher:
             scores = np.where(mask, scores, 0.0)
         top = np.argpartition(-scores, min(n, len(scores) - 1))[:n]
         top = top[np.argsort(-scores[top])]
-        return [index.records[i].id for i in top if scores[i] > 0]
+        return {index.records[i].id: float(scores[i]) for i in top if scores[i] > 0}

@@ -12,6 +12,7 @@ from assistant.esco.labels import ExtraLabels
 
 THEMES = {"green": "theme_green", "digital": "theme_digital", "transversal": "transversal"}
 SOURCE = "esco"
+SYNONYM = 0.9  # weight of alternative names against the main one
 
 
 def esco_entries(engine: Engine, extra: ExtraLabels) -> dict[str, list[Entry]]:
@@ -44,12 +45,16 @@ def _entry(
     for lang, role, label in rows:
         if role == "preferred":
             title[lang] = label
-        found.append(Label(label, lang, embed=role == "preferred"))
+        found.append(
+            Label(label, lang, embed=role == "preferred", weight=1.0 if role == "preferred" else SYNONYM)
+        )
     official = {(label.lang, label.text) for label in found}
     for lang, texts in sorted(extra.items()):
         title.setdefault(lang, texts[0])
         found += [
-            Label(text, lang, embed=kind == "occupation") for text in texts if (lang, text) not in official
+            Label(text, lang, embed=kind == "occupation", weight=1.0 if i == 0 else SYNONYM)
+            for i, text in enumerate(texts)
+            if (lang, text) not in official
         ]
     found.sort(key=lambda label: (not label.embed, label.lang, label.text))
     return Entry(uri, kind, "en", title, uri, SOURCE, tuple(found), dict(sorted(themes.items())))
