@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import Engine, delete, insert, select, update
 from tqdm import tqdm
 
@@ -129,23 +130,24 @@ class Indexer:
 
     def _embed(self, kind: str, collection: str, missing: list[str], desired: dict) -> None:
         embedder = self._embedder()
+        missing = sorted(missing, key=lambda vid: desired[vid][1].text)  # equal texts share a batch
         with tqdm(
             total=len(missing), desc=f"embedding {kind}", unit=" texts", disable=not self._progress
         ) as bar:
             for start in range(0, len(missing), self._batch_size):
                 ids = missing[start : start + self._batch_size]
                 pairs = [desired[vid] for vid in ids]
-                vectors = embedder.embed_passages([label.text for _, label in pairs])
+                unique = list(dict.fromkeys(label.text for _, label in pairs))  # same text, same vector
+                embedded = dict(zip(unique, embedder.embed_passages(unique), strict=True))
+                vectors = np.stack([embedded[label.text] for _, label in pairs])
                 metadatas = [{"record_id": e.id, "lang": label.lang, **e.filters} for e, label in pairs]
                 self._vectors.upsert(kind, ids, vectors, metadatas)
                 with self._engine.begin() as connection:
-                    connection.execute(
-                        insert(index_vectors),
-                        [
-                            {"collection": collection, "vector_id": v, "record_id": e.id}
-                            for v, (e, _) in zip(ids, pairs, strict=True)
-                        ],
-                    )
+                    rows = [
+                        {"collection": collection, "vector_id": v, "record_id": e.id}
+                        for v, (e, _) in zip(ids, pairs, strict=True)
+                    ]
+                    connection.execute(insert(index_vectors), rows)
                 bar.update(len(ids))
 
     def _write_entries(self, kind, wanted, hashes, added, updated, removed) -> None:
@@ -157,9 +159,9 @@ class Indexer:
                         index_entries.c.record_id.in_(removed[start : start + 500]),
                     )
                 )
-            rows = [self._row(kind, wanted[i], hashes[i]) for i in added]
-            for start in range(0, len(rows), 2000):
-                connection.execute(insert(index_entries), rows[start : start + 2000])
+            for start in range(0, len(added), 1000):
+                rows = [self._row(kind, wanted[i], hashes[i]) for i in added[start : start + 1000]]
+                connection.execute(insert(index_entries), rows)
             for record_id in updated:
                 row = self._row(kind, wanted[record_id], hashes[record_id])
                 connection.execute(

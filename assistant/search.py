@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.config import SearchSettings
+from assistant.config import LANGUAGES, SearchSettings
 from assistant.embeddings import Embedder
 from assistant.entries import KINDS
 from assistant.language import LanguageDetector
@@ -119,6 +119,12 @@ class Searcher:
             kind: {info.id: i for i, info in enumerate(index.records)}
             for kind, index in self._lexical.items()
         }
+
+    def warm_up(self) -> None:
+        """Load what the first search would otherwise wait for: language models, lemma dictionaries, the model."""
+        self._detector.ranked("warm up")
+        terms("warm up", LANGUAGES)
+        self._embedder().embed_query("warm up")
 
     def record(self, kind: str, record_id: str) -> RecordInfo | None:
         position = self._positions[kind].get(record_id)

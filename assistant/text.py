@@ -67,7 +67,8 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def lemma(word: str, lang: str) -> str:
-    return simplemma.lemmatize(word, lang=SIMPLEMMA_CODE.get(lang, "en")).lower()
+    # low_memory reads simplemma's compressed dictionaries in place: ~90 MB instead of ~700 MB for six languages.
+    return simplemma.lemmatize(word, lang=SIMPLEMMA_CODE.get(lang, "en"), low_memory=True).lower()
 
 
 _FOLDED_STOPWORDS = {lang: frozenset(fold(w) for w in ws) for lang, ws in STOPWORDS.items()}

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import random
-import resource
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
+from assistant.embeddings import make_embedder
 from assistant.esco.importer import import_packages
 from assistant.wiring import Services
 
 DATASETS = Path(__file__).parent / "datasets"
 RESULTS = Path(__file__).parent / "results"
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -41,48 +39,82 @@ def bench_queries(services: Services, count: int, *, seed: int = 7) -> list[tupl
     checked = services.check()
     for course in checked.knowledge.courses:
         queries += [(title, lang) for lang, title in course.title.items()]
-    names = [(label, lang) for langs in checked.extra_labels.labels.values() for lang, ls in langs.items() for label in ls]
+    names: list[tuple[str, str | None]] = [
+        (label, None)
+        for langs in checked.extra_labels.labels.values()
+        for labels in langs.values()
+        for label in labels
+    ]
     rng.shuffle(names)
-    queries += [(name, None) for name in names[: max(0, count - len(queries))]]
+    queries += names[: max(0, count - len(queries))]
     rng.shuffle(queries)
     return queries[:count]
 
 
-def run_bench(settings: Settings, *, esco_paths: list[Path], queries: int = 500, raw: bool = True) -> dict[str, Any]:
-    """Index from nothing in a temporary data folder, then measure; prints figures and saves them."""
+def run_bench(
+    settings: Settings, *, esco_paths: list[Path], queries: int = 500, raw: bool = True
+) -> dict[str, Any]:
+    """Index from nothing in a temporary data folder, then measure; prints figures and saves them.
+
+    Indexing and searching each run in a child process, so that each phase's peak memory is its own.
+    """
     figures: dict[str, Any] = {"commit": _commit()}
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as folder:
         fresh = settings.model_copy(update={"data_dir": Path(folder), "database_url": None})
-        services = Services(fresh, progress=False)
+        env = {
+            **os.environ,
+            "ASSISTANT_DATA_DIR": folder,
+            "ASSISTANT_DATABASE_URL": "",
+            "ASSISTANT_KNOWLEDGE_DIR": str(settings.knowledge_dir.resolve()),
+        }
         if esco_paths:
             started = time.perf_counter()
-            import_packages(services.engine, esco_paths, progress=False)
+            import_packages(Services(fresh, progress=False).engine, esco_paths, progress=False)
             figures["esco_import_s"] = round(time.perf_counter() - started, 1)
-        started = time.perf_counter()
-        report, _ = services.index()
-        figures["index_s"] = round(time.perf_counter() - started, 1)
-        figures["embedded_texts"] = sum(kind.embedded for kind in report.kinds.values())
-        figures["entries"] = {kind: r.entries for kind, r in report.kinds.items()}
-        _print(figures, "index_s", "embedded_texts", "entries")
+        index = _child(["index"], env)
+        figures |= {"index_s": index["seconds"], "index_peak_rss_mb": index["peak_rss_mb"]}
+        figures |= {k: index["result"][k] for k in ("embedded_texts", "entries")}
+        _print(figures, "esco_import_s", "index_s", "embedded_texts", "entries", "index_peak_rss_mb")
         if raw and figures["embedded_texts"]:
-            texts = _embedded_texts(services)
+            texts = _embedded_texts(Services(fresh, progress=False))
+            embedder = make_embedder(fresh.embedding)
             started = time.perf_counter()
             for start in range(0, len(texts), fresh.embedding.batch_size):
-                services.embedder.embed_passages(texts[start : start + fresh.embedding.batch_size])
+                embedder.embed_passages(texts[start : start + fresh.embedding.batch_size])
             figures["raw_encode_s"] = round(time.perf_counter() - started, 1)
             figures["index_vs_raw"] = round(figures["index_s"] / max(figures["raw_encode_s"], 1e-9), 2)
             _print(figures, "raw_encode_s", "index_vs_raw")
-        again = Services(fresh, progress=False)
-        started = time.perf_counter()
-        again.index()
-        figures["unchanged_reindex_s"] = round(time.perf_counter() - started, 2)
-        _print(figures, "unchanged_reindex_s")
-        figures |= _search_latency(again, queries)
-        figures["peak_rss_mb"] = round(peak_rss_mb())
-        _print(figures, "search_ms", "peak_rss_mb")
+        again = _child(["index"], env)
+        figures["unchanged_reindex_s"] = again["seconds"]
+        figures["unchanged_embedded_texts"] = again["result"]["embedded_texts"]
+        _print(figures, "unchanged_reindex_s", "unchanged_embedded_texts")
+        search = _child(["search", str(queries)], env)
+        figures["search_ms"] = search["result"]
+        figures["search_peak_rss_mb"] = search["peak_rss_mb"]
+        _print(figures, "search_ms", "search_peak_rss_mb")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"bench-{figures['commit']}.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return figures
+
+
+def _child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run one phase (`python -m evals.bench PHASE`) and read its wall time, peak RSS and JSON result."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "evals.bench", *args], env=env, stdout=subprocess.PIPE)
+    output = process.stdout.read() if process.stdout else b""
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = round(time.perf_counter() - started, 2)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"bench phase {args} failed")
+    return {"seconds": seconds, "peak_rss_mb": round(usage.ru_maxrss / 1024), "result": json.loads(output)}
+
+
+def _phase_index() -> dict[str, Any]:
+    report, _ = Services(Settings(), progress=False).index()
+    return {
+        "embedded_texts": sum(kind.embedded for kind in report.kinds.values()),
+        "entries": {kind: r.entries for kind, r in report.kinds.items()},
+    }
 
 
 def _embedded_texts(services: Services) -> list[str]:
@@ -97,23 +129,22 @@ def _embedded_texts(services: Services) -> list[str]:
         return [label.text for p in payloads for label in Entry.from_json(p).labels if label.embed]
 
 
-def _search_latency(services: Services, count: int) -> dict[str, Any]:
+def _phase_search(count: int) -> dict[str, Any]:
+    services = Services(Settings(), progress=False)
     searcher = services.searcher
     questions = bench_queries(services, count)
-    searcher.search("warm-up", k=10)
+    searcher.warm_up()
     timings = []
     for text, lang in questions:
         started = time.perf_counter()
         searcher.search(text, k=10, lang=lang)
         timings.append((time.perf_counter() - started) * 1000)
     return {
-        "search_ms": {
-            "queries": len(timings),
-            "p50": round(statistics.median(timings), 1),
-            "p95": round(percentile(timings, 95), 1),
-            "p99": round(percentile(timings, 99), 1),
-            "max": round(max(timings), 1),
-        }
+        "queries": len(timings),
+        "p50": round(statistics.median(timings), 1),
+        "p95": round(percentile(timings, 95), 1),
+        "p99": round(percentile(timings, 99), 1),
+        "max": round(max(timings), 1),
     }
 
 
@@ -125,7 +156,15 @@ def _print(figures: dict[str, Any], *keys: str) -> None:
 
 def _commit() -> str:
     try:
-        result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
         return result.stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+if __name__ == "__main__":
+    phase = sys.argv[1]
+    result = _phase_index() if phase == "index" else _phase_search(int(sys.argv[2]))
+    print(json.dumps(result))

@@ -30,7 +30,13 @@ def altlabel_cases(zip_path: Path, *, n: int = 1000, seed: int = 0) -> list[dict
     labels = sorted(label for label in owners if label.lower() not in preferred)
     sample = random.Random(seed).sample(labels, min(n, len(labels)))
     return [
-        {"id": f"alt-{i:04d}", "lang": "en", "query": label, "kind": "occupation", "expected": sorted(owners[label])}
+        {
+            "id": f"alt-{i:04d}",
+            "lang": "en",
+            "query": label,
+            "kind": "occupation",
+            "expected": sorted(owners[label]),
+        }
         for i, label in enumerate(sample)
     ]
 

@@ -1,0 +1,1 @@
+"""Channels: thin adapters between a transport (web, Telegram) and the assistant core."""
