@@ -51,6 +51,13 @@ class IndexReport:
         return "\n".join(lines)
 
 
+def _delete_keys(connection, table, key, collection: str, keys: list[str]) -> None:
+    """Delete rows of one collection by key, a few hundred keys a statement."""
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        connection.execute(delete(table).where(table.c.collection == collection, key.in_(chunk)))
+
+
 class Indexer:
     """Brings the vector and lexical indexes of each kind in line with a full list of its entries."""
 
@@ -115,13 +122,7 @@ class Indexer:
         if stale:
             self._vectors.delete(kind, stale)
             with self._engine.begin() as connection:
-                for start in range(0, len(stale), 500):
-                    connection.execute(
-                        delete(index_vectors).where(
-                            index_vectors.c.collection == collection,
-                            index_vectors.c.vector_id.in_(stale[start : start + 500]),
-                        )
-                    )
+                _delete_keys(connection, index_vectors, index_vectors.c.vector_id, collection, stale)
             report.vectors_deleted = len(stale)
         missing = [vid for vid in desired if vid not in stored]
         if missing:
@@ -152,13 +153,7 @@ class Indexer:
 
     def _write_entries(self, kind, wanted, hashes, added, updated, removed) -> None:
         with self._engine.begin() as connection:
-            for start in range(0, len(removed), 500):
-                connection.execute(
-                    delete(index_entries).where(
-                        index_entries.c.collection == kind,
-                        index_entries.c.record_id.in_(removed[start : start + 500]),
-                    )
-                )
+            _delete_keys(connection, index_entries, index_entries.c.record_id, kind, removed)
             for start in range(0, len(added), 1000):
                 rows = [self._row(kind, wanted[i], hashes[i]) for i in added[start : start + 1000]]
                 connection.execute(insert(index_entries), rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,7 @@ class Searcher:
         self._settings = settings
         self._detector = detector or LanguageDetector()
         self._lexical = {kind: LexicalIndex.load(lexical_path / kind) for kind in KINDS}
+        self._pool = ThreadPoolExecutor(max_workers=len(KINDS), thread_name_prefix="search")
         self._positions = {
             kind: {info.id: i for i, info in enumerate(index.records)}
             for kind, index in self._lexical.items()
@@ -145,11 +147,24 @@ class Searcher:
         if not query:
             return []
         langs = tuple(dict.fromkeys((*((lang,) if lang else ()), *self._detector.likely(query), "en")))
+        # The embedding and Chroma's queries run in threads (both release the GIL) beside the BM25 work.
+        vector = self._pool.submit(self._embedder().embed_query, content_words(query, langs))
         query_terms = terms(query, langs)
-        vector = self._embedder().embed_query(content_words(query, langs))
+        n = self._settings.candidates
+        lexical = {
+            kind: self._lexical_ranking(kind, query_terms, filters.for_kind(kind), n) for kind in kinds
+        }
+        query_vector = vector.result()
+        dense = dict(
+            zip(
+                kinds,
+                self._pool.map(lambda kind: self._dense_ranking(kind, query_vector, filters, n), kinds),
+                strict=True,
+            )
+        )
         fused: list[tuple[float, str, str]] = []
         for kind in kinds:
-            for record_id, score in self._search_kind(kind, query_terms, vector, filters.for_kind(kind)):
+            for record_id, score in self._fuse(dense[kind], lexical[kind], n):
                 fused.append((score, kind, record_id))
         fused.sort(key=lambda item: -item[0])
         title_lang = lang or langs[0]
@@ -162,15 +177,15 @@ class Searcher:
             hits.append(Hit(record_id, kind, info.title.get(shown) or record_id, score, shown, info.url))
         return hits
 
-    def _search_kind(
-        self, kind: str, query_terms: list[str], vector: np.ndarray, conditions: dict[str, Any]
-    ) -> list[tuple[str, float]]:
-        """Records of one kind with fused scores: each retriever's scores scaled to [0, 1], then weighted."""
-        n = self._settings.candidates
+    def _dense_ranking(self, kind: str, vector: np.ndarray, filters: Filters, n: int) -> dict[str, float]:
+        """Records by their best label's cosine similarity."""
         dense: dict[str, float] = {}
-        for record_id, similarity in self._vectors.query(kind, vector, n=n * 2, filters=conditions):
+        for record_id, similarity in self._vectors.query(kind, vector, n=n, filters=filters.for_kind(kind)):
             dense[record_id] = max(dense.get(record_id, -1.0), similarity)
-        lexical = self._lexical_ranking(kind, query_terms, conditions, n)
+        return dense
+
+    def _fuse(self, dense: dict[str, float], lexical: dict[str, float], n: int) -> list[tuple[str, float]]:
+        """Each retriever's scores scaled to [0, 1], then weighted and added."""
         scores: dict[str, float] = {}
         for weight, ranked in (
             (self._settings.dense_weight, dense),

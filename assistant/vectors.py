@@ -78,8 +78,6 @@ class VectorStore:
     ) -> list[tuple[str, float]]:
         """Nearest vectors as (record id, cosine similarity), best first; a record may appear more than once."""
         collection = self.collection(kind)
-        if collection.count() == 0:
-            return []
         result = collection.query(
             query_embeddings=[vector], n_results=n, where=_where(filters), include=["metadatas", "distances"]
         )

@@ -68,6 +68,10 @@ COLLECTIONS = {
 }
 
 
+def _columns(names: str) -> list[str]:
+    return names.split()
+
+
 def _csv(header: list[str], rows: list[list[str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -123,70 +127,19 @@ def _collection(lang: str, uris: list[str]) -> str:
     return _csv(header, rows)
 
 
-V11_OCCUPATION_COLUMNS = [
-    "conceptType",
-    "conceptUri",
-    "iscoGroup",
-    "preferredLabel",
-    "altLabels",
-    "hiddenLabels",
-    "status",
-    "modifiedDate",
-    "regulatedProfessionNote",
-    "scopeNote",
-    "definition",
-    "inScheme",
-    "description",
-    "code",
-]
-V11_SKILL_COLUMNS = [
-    "conceptType",
-    "conceptUri",
-    "skillType",
-    "reuseLevel",
-    "preferredLabel",
-    "altLabels",
-    "hiddenLabels",
-    "status",
-    "modifiedDate",
-    "scopeNote",
-    "definition",
-    "inScheme",
-    "description",
-]
+V11_OCCUPATION_COLUMNS = _columns(
+    "conceptType conceptUri iscoGroup preferredLabel altLabels hiddenLabels status modifiedDate regulatedProfessionNote scopeNote definition inScheme description code"
+)
+V11_SKILL_COLUMNS = _columns(
+    "conceptType conceptUri skillType reuseLevel preferredLabel altLabels hiddenLabels status modifiedDate scopeNote definition inScheme description"
+)
 # v1.2 moves and adds columns: a reader that goes by position breaks here.
-V12_OCCUPATION_COLUMNS = [
-    "conceptUri",
-    "conceptType",
-    "code",
-    "iscoGroup",
-    "naceCode",
-    "preferredLabel",
-    "altLabels",
-    "hiddenLabels",
-    "status",
-    "modifiedDate",
-    "regulatedProfessionNote",
-    "scopeNote",
-    "definition",
-    "inScheme",
-    "description",
-]
-V12_SKILL_COLUMNS = [
-    "conceptUri",
-    "conceptType",
-    "skillType",
-    "reuseLevel",
-    "preferredLabel",
-    "altLabels",
-    "hiddenLabels",
-    "status",
-    "modifiedDate",
-    "scopeNote",
-    "definition",
-    "inScheme",
-    "description",
-]
+V12_OCCUPATION_COLUMNS = _columns(
+    "conceptUri conceptType code iscoGroup naceCode preferredLabel altLabels hiddenLabels status modifiedDate regulatedProfessionNote scopeNote definition inScheme description"
+)
+V12_SKILL_COLUMNS = _columns(
+    "conceptUri conceptType skillType reuseLevel preferredLabel altLabels hiddenLabels status modifiedDate scopeNote definition inScheme description"
+)
 
 
 def write_v11(folder: Path, lang: str) -> list[Path]:
