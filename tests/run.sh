@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  # PostgreSQL for the tests' throwaway clusters; Chromium for the browser tests.
+  # PostgreSQL for the throwaway clusters of the database tests.
   need=()
-  [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -20,4 +20,5 @@ fi
 .venv/bin/pip install -q -e ".[test]"
 
 .venv/bin/ruff check assistant channels evals tests
+.venv/bin/ruff format --check assistant channels evals tests
 .venv/bin/python -m pytest "$@"
