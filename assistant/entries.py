@@ -102,7 +102,11 @@ def course_entry(course: Course, source: str) -> Entry:
         if part
     )
     labels.append(Label(summary, course.lang, embed=False, weight=0.8))
-    labels += [Label(text, course.lang, weight=0.9) for text in passages(course.description)[:3]]
+    # The description reaches BM25 whole; only its first passage is embedded (long texts embed slowly).
+    labels += [
+        Label(text, course.lang, embed=i == 0, weight=0.9)
+        for i, text in enumerate(passages(course.description))
+    ]
     filters: dict[str, Any] = {
         "region": course.region,
         "country": course.country,
