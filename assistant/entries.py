@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.records import Course, GuidancePage
@@ -38,12 +38,23 @@ class Entry:
     filters: dict[str, Any] = field(default_factory=dict)  # region, country, mode, free, theme_*, ...
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, default=str)
+        # By hand rather than dataclasses.asdict, whose deep copies cost seconds over ESCO's 17k entries.
+        data = {
+            "id": self.id,
+            "kind": self.kind,
+            "lang": self.lang,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "labels": [[label.text, label.lang, label.embed, label.weight] for label in self.labels],
+            "filters": self.filters,
+        }
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
 
     @classmethod
     def from_json(cls, text: str) -> Entry:
         data = json.loads(text)
-        data["labels"] = tuple(Label(**label) for label in data["labels"])
+        data["labels"] = tuple(Label(*label) for label in data["labels"])
         return cls(**data)
 
     @property

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+
 
 class FrontMatterError(ValueError):
     def __init__(self, line: int, message: str) -> None:
@@ -53,13 +55,18 @@ def parse(text: str) -> FrontMatter:
     except StopIteration:
         raise FrontMatterError(1, "the front matter is not closed by a '---' line") from None
     source = "\n".join(lines[1:end])
+    loader = _Loader(source)
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
+        root = (
+            loader.get_single_node()
+        )  # parsed once: the nodes keep their lines, the data is built from them
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = 2 + mark.line if mark else 1
         raise FrontMatterError(line, f"YAML syntax: {getattr(error, 'problem', error)}") from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict) or root is None:
         raise FrontMatterError(2, "the front matter must be a set of 'key: value' lines")
     body = "\n".join(lines[end + 1 :]).strip()

@@ -67,14 +67,29 @@ def run_bench(
             "ASSISTANT_DATABASE_URL": "",
             "ASSISTANT_KNOWLEDGE_DIR": str(settings.knowledge_dir.resolve()),
         }
+        # The knowledge folder first, then ESCO, so that each has its own indexing time.
+        knowledge = _child(["index"], env)
+        figures["knowledge_index_s"] = knowledge["seconds"]
+        figures["index_s"], figures["embedded_texts"] = (
+            knowledge["seconds"],
+            knowledge["result"]["embedded_texts"],
+        )
+        figures["index_peak_rss_mb"], figures["entries"] = (
+            knowledge["peak_rss_mb"],
+            knowledge["result"]["entries"],
+        )
         if esco_paths:
             started = time.perf_counter()
             import_packages(Services(fresh, progress=False).engine, esco_paths, progress=False)
             figures["esco_import_s"] = round(time.perf_counter() - started, 1)
-        index = _child(["index"], env)
-        figures |= {"index_s": index["seconds"], "index_peak_rss_mb": index["peak_rss_mb"]}
-        figures |= {k: index["result"][k] for k in ("embedded_texts", "entries")}
-        _print(figures, "esco_import_s", "index_s", "embedded_texts", "entries", "index_peak_rss_mb")
+            esco = _child(["index"], env)
+            figures["esco_index_s"] = esco["seconds"]
+            figures["index_s"] = round(figures["index_s"] + esco["seconds"], 2)
+            figures["embedded_texts"] += esco["result"]["embedded_texts"]
+            figures["index_peak_rss_mb"] = max(figures["index_peak_rss_mb"], esco["peak_rss_mb"])
+            figures["entries"] = esco["result"]["entries"]
+        _print(figures, "knowledge_index_s", "esco_import_s", "esco_index_s", "index_s", "embedded_texts")
+        _print(figures, "entries", "index_peak_rss_mb")
         if raw and figures["embedded_texts"]:
             texts = _embedded_texts(Services(fresh, progress=False))
             embedder = make_embedder(fresh.embedding)
