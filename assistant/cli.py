@@ -133,6 +133,22 @@ def eval_retrieval(
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_table(result))
 
 
+@eval_app.command("dialogue")
+def eval_dialogue(
+    dataset: Annotated[Path, typer.Argument(help="JSON Lines of scripted conversations", exists=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+) -> None:
+    """Language, intent, citations and grounding checked on every turn of scripted conversations."""
+    from evals.dialogue import evaluate, format_table, load_dialogues
+
+    try:
+        dialogues = load_dialogues(dataset)
+    except ValueError as error:
+        _fail(str(error))
+    result = evaluate(services(progress=False).assistant(), dialogues)
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_table(result))
+
+
 @app.command()
 def bench(
     esco: Annotated[

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LANGUAGES: tuple[str, ...] = ("sl", "hr", "pl", "cs", "hu", "en")
@@ -44,6 +44,25 @@ class SearchSettings(BaseModel):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the embedding ranking in the fusion")
 
 
+class ConversationSettings(BaseModel):
+    """How long conversations are kept and how long a message may be."""
+
+    retention_days: int = Field(90, ge=1, description="Delete conversations idle for longer than this")
+    max_message_chars: int = Field(1000, ge=20, description="Longer messages are refused with a clear error")
+    default_lang: str = Field("en", description="Language for a first message too short to tell")
+
+
+class LlmSettings(BaseModel):
+    """An optional LLM behind any OpenAI-compatible endpoint; without base_url the grounded answer is used."""
+
+    base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8080/v1; empty: no LLM")
+    model: str = Field("default", description="Model name the endpoint expects")
+    api_key: SecretStr = Field(SecretStr("none"), description="Key for the endpoint, if it needs one")
+    timeout_s: float = Field(8.0, gt=0, description="After this, the grounded answer is served instead")
+    max_tokens: int = Field(400, ge=16, description="Longest reply the LLM may write")
+    temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature")
+
+
 class Settings(BaseSettings):
     """All settings of the assistant; nested sections use `__`, e.g. ASSISTANT_CHROMA__URL."""
 
@@ -57,6 +76,8 @@ class Settings(BaseSettings):
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
+    conversations: ConversationSettings = Field(default_factory=ConversationSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
 
     @property
     def resolved_database_url(self) -> str:

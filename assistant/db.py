@@ -94,6 +94,8 @@ def make_engine(url: str) -> Engine:
         from pathlib import Path
 
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    import assistant.conversations  # noqa: F401  (registers the conversation tables on `metadata`)
+
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

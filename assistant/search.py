@@ -1,4 +1,4 @@
-"""Hybrid search: embedding and BM25 rankings per kind, filtered, fused by reciprocal rank."""
+"""Hybrid search: embedding and BM25 rankings per kind, filtered, scaled and fused by weight."""
 
 from __future__ import annotations
 
@@ -60,6 +60,8 @@ class Hit:
     score: float
     lang: str
     url: str | None
+    dense: float = 0.0  # cosine similarity of the best embedded label, 0 when not among the candidates
+    lexical: float = 0.0  # BM25 score of the best label, 0 when no word matched
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,10 +161,12 @@ class Searcher:
         masks = {kind: self._record_mask(kind, filters.for_kind(kind)) for kind in kinds}
         lexical = {kind: self._lexical_ranking(kind, query_terms, masks[kind], n) for kind in kinds}
         fused: list[tuple[float, str, str]] = []
+        raw: dict[tuple[str, str], tuple[float, float]] = {}
         for kind in kinds:
             dense = self._dense_ranking(kind, vector, masks[kind], n)
             for record_id, score in self._fuse(dense, lexical[kind], n):
                 fused.append((score, kind, record_id))
+                raw[kind, record_id] = (dense.get(record_id, 0.0), lexical[kind].get(record_id, 0.0))
         fused.sort(key=lambda item: -item[0])
         title_lang = lang or langs[0]
         hits = []
@@ -171,7 +175,8 @@ class Searcher:
             if info is None:
                 continue
             shown = title_lang if title_lang in info.title else ("en" if "en" in info.title else info.lang)
-            hits.append(Hit(record_id, kind, info.title.get(shown) or record_id, score, shown, info.url))
+            title = info.title.get(shown) or record_id
+            hits.append(Hit(record_id, kind, title, score, shown, info.url, *raw[kind, record_id]))
         return hits
 
     def _dense_ranking(

@@ -91,7 +91,11 @@ def terms(text: str, langs: tuple[str, ...]) -> list[str]:
     return found
 
 
+def topic_words(text: str, langs: tuple[str, ...]) -> list[str]:
+    """The words of `text` that are not question or function words in any of `langs`."""
+    return [w for w in WORD.findall(text) if not any(fold(w) in _FOLDED_STOPWORDS[lang] for lang in langs)]
+
+
 def content_words(text: str, langs: tuple[str, ...]) -> str:
     """`text` without its question and function words: what an embedding of a short label should meet."""
-    kept = [w for w in WORD.findall(text) if not any(fold(w) in _FOLDED_STOPWORDS[lang] for lang in langs)]
-    return " ".join(kept) or text
+    return " ".join(topic_words(text, langs)) or text

@@ -8,7 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from assistant.catalogue import Catalogue
+from assistant.compose import Composer
 from assistant.config import Settings
+from assistant.conversations import ConversationStore
 from assistant.db import make_engine
 from assistant.embeddings import Embedder, make_embedder
 from assistant.entries import course_entry, page_entry
@@ -16,7 +19,9 @@ from assistant.esco.entries import esco_entries
 from assistant.esco.labels import ExtraLabels, load_extra_labels
 from assistant.indexer import Indexer, IndexReport
 from assistant.knowledge import Knowledge, load_knowledge
+from assistant.i18n import messages
 from assistant.language import LanguageDetector
+from assistant.llm import LlmWriter, make_chat_model
 from assistant.problems import Problem
 from assistant.search import Searcher
 from assistant.vectors import VectorStore, make_chroma_client
@@ -78,6 +83,37 @@ class Services:
             lexical_path=self.settings.lexical_path,
             settings=self.settings.search,
             detector=self.detector,
+        )
+
+    @cached_property
+    def store(self) -> ConversationStore:
+        return ConversationStore(self.engine, retention_days=self.settings.conversations.retention_days)
+
+    def assistant(self, *, chat_model=None):
+        """The conversation engine over the current index; `chat_model` overrides the configured LLM."""
+        from assistant.core import Assistant
+
+        knowledge = self.check().knowledge
+        catalogue = Catalogue(knowledge, self.engine, self.searcher)
+        model = chat_model if chat_model is not None else make_chat_model(self.settings.llm)
+        writer = None
+        if model is not None:
+            writer = LlmWriter(
+                model,
+                messages=messages(),
+                detector=self.detector,
+                timeout_s=self.settings.llm.timeout_s,
+                all_course_ids=set(catalogue.courses),
+            )
+        self.store.purge_expired()
+        return Assistant(
+            searcher=self.searcher,
+            catalogue=catalogue,
+            store=self.store,
+            composer=Composer(messages()),
+            detector=self.detector,
+            settings=self.settings.conversations,
+            llm=writer,
         )
 
     def check(self) -> Checked:

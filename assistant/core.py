@@ -1,0 +1,395 @@
+"""The one object that answers: `Assistant.reply(conversation_id, text)` for every channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from assistant.answer import Answer, Source
+from assistant.catalogue import Catalogue
+from assistant.compose import Composed, Composer, course_title
+from assistant.config import LANGUAGES, ConversationSettings
+from assistant.conversations import ConversationStore
+from assistant.dialogue.intents import GUIDANCE_INTENTS, IntentClassifier
+from assistant.dialogue.planner import Plan, plan
+from assistant.dialogue.slots import read_slots
+from assistant.dialogue.state import DialogueState
+from assistant.esco import ATTRIBUTION
+from assistant.language import LanguageDetector
+from assistant.lexicon import common, lexicon
+from assistant.llm import LlmWriter
+from assistant.records import COUNTRY_LANGUAGE, REGIONS, Course
+from assistant.search import Filters, Hit, Searcher
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_REGION = {lang: region for region, country in REGIONS.items() for lang in [COUNTRY_LANGUAGE[country]]}
+SHOWN = 3
+CANDIDATES = 30
+# A hit fits when a word of the question matched one of its names, or its embedding is this close.
+DENSE_FIT = 0.86
+RELATIVE_FIT = 0.45  # ... and it scores at least this share of the best hit
+SHORT_MESSAGE_LETTERS = 12
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+class MessageTooLong(ValueError):
+    def __init__(self, limit: int, message: str) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+@dataclass
+class Outcome:
+    """What one turn produced before it becomes an Answer."""
+
+    composed: Composed
+    sources: list[Source] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)  # message keys
+    uses_esco: bool = False
+    unmet: bool = False
+    courses: list[Course] = field(default_factory=list)  # the offerings the text states facts of
+
+
+class Assistant:
+    """Understands a message in its conversation, retrieves, composes a grounded reply and remembers."""
+
+    def __init__(
+        self,
+        *,
+        searcher: Searcher,
+        catalogue: Catalogue,
+        store: ConversationStore,
+        composer: Composer,
+        detector: LanguageDetector,
+        settings: ConversationSettings,
+        llm: LlmWriter | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self.searcher = searcher
+        self.catalogue = catalogue
+        self.store = store
+        self.composer = composer
+        self.detector = detector
+        self.settings = settings
+        self.llm = llm
+        self.today = today
+        self._lexicons = {lang: lexicon(lang) for lang in LANGUAGES}
+        self._common = common(catalogue.towns())
+        self._classifier = IntentClassifier(list(self._lexicons.values()))
+
+    def reply(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        lang: str | None = None,
+        lang_hint: str | None = None,
+        region: str | None = None,
+    ) -> Answer:
+        """Answer `text` in its conversation; `lang` is a person's explicit choice, the rest channel hints."""
+        text = text.strip()
+        stored = self.store.load(conversation_id)
+        state = DialogueState.from_json(stored.state if stored else None)
+        reply_lang = self._language(text, state, explicit=lang, hint=lang_hint)
+        limit = self.settings.max_message_chars
+        if len(text) > limit:
+            raise MessageTooLong(limit, self.composer.t(reply_lang, "too_long", limit=limit))
+        if region in REGIONS and state.region is None:
+            state.region = region
+        if not text:
+            return Answer(conversation_id=conversation_id, text=self.composer.t(reply_lang, "empty_message"), lang=reply_lang)
+        today = self.today()
+        langs = tuple(dict.fromkeys((reply_lang, "en")))
+        slots = read_slots(text, [self._lexicons[code] for code in langs], self._common, today=today)
+        guesses = self._classifier.classify(text, langs)
+        decided = plan(text, slots, guesses, state, reply_lang)
+        if decided.intent == "change_language" and decided.new_lang:
+            reply_lang = decided.new_lang
+            state.lang, state.lang_chosen = reply_lang, True
+        outcome = self._carry_out(decided, state, reply_lang, text, today)
+        answer = self._answer(conversation_id, decided.intent, reply_lang, outcome, text)
+        state.lang = reply_lang
+        self.store.save_turn(
+            conversation_id,
+            user_text=text,
+            reply_text=answer.text,
+            lang=reply_lang,
+            region=state.region,
+            intent=decided.intent,
+            sources=[source.id for source in answer.sources],
+            answered_by=answer.answered_by,
+            state=state.to_json(),
+        )
+        if outcome.unmet:
+            self.store.record_unmet(
+                conversation_id=conversation_id,
+                text=text,
+                lang=reply_lang,
+                region=self._region(decided, state, reply_lang),
+                intent=decided.intent,
+            )
+        return answer
+
+    def forget(self, conversation_id: str) -> bool:
+        """Delete everything stored about a conversation."""
+        return self.store.delete(conversation_id)
+
+    # --- language -------------------------------------------------------------------------------
+
+    def _language(self, text: str, state: DialogueState, *, explicit: str | None, hint: str | None) -> str:
+        if explicit in LANGUAGES:
+            state.lang, state.lang_chosen = explicit, True
+            return explicit
+        ranked = self.detector.ranked(text)
+        letters = sum(ch.isalpha() for ch in text)
+        known = state.lang or (hint if hint in LANGUAGES else None)
+        if not ranked or letters < SHORT_MESSAGE_LETTERS:
+            # 'ok', '2', 'Kranj': too short to tell; keep the conversation's language.
+            if known:
+                return known
+            return ranked[0][0] if ranked and ranked[0][1] >= 0.5 else self.settings.default_lang
+        best, confidence = ranked[0]
+        if known is None or best == known:
+            return best
+        if state.lang_chosen:
+            return known if len(text.split()) < 6 or confidence < 0.8 else best
+        conversation_confidence = dict(ranked).get(known, 0.0)
+        # Close calls (sl and hr) stay with the conversation's language.
+        return known if conversation_confidence >= 0.5 * confidence else best
+
+    # --- carrying out a plan ---------------------------------------------------------------------
+
+    def _carry_out(self, decided: Plan, state: DialogueState, lang: str, text: str, today: dt.date) -> Outcome:
+        t = self.composer.t
+        intent = decided.intent
+        if intent in ("find_training", "learn_skill"):
+            return self._courses(decided, state, lang, today)
+        if intent == "occupation":
+            return self._occupation(decided, state, lang, today)
+        if intent == "course_details":
+            return self._course_details(decided, state, lang, today)
+        if intent in GUIDANCE_INTENTS:
+            return self._guidance(decided, state, lang, text)
+        if intent == "change_language":
+            key = "language_changed" if decided.new_lang else "which_language"
+            return Outcome(Composed(t(lang, key)), suggestions=["suggest_find", "suggest_funding"])
+        if intent == "change_region":
+            if decided.new_region:
+                state.region = decided.new_region
+                region_name = t(lang, f"region_{decided.new_region}")
+                return Outcome(Composed(t(lang, "region_changed", region=region_name)), suggestions=["suggest_find"])
+            return Outcome(Composed(t(lang, "which_region")))
+        if intent == "greeting":
+            return Outcome(Composed(t(lang, "greeting")), suggestions=["suggest_find", "suggest_skills", "suggest_funding"])
+        if intent == "help":
+            return Outcome(Composed(t(lang, "help")), suggestions=["suggest_find", "suggest_skills", "suggest_counsellor"])
+        if intent == "thanks":
+            return Outcome(Composed(t(lang, "thanks")), suggestions=["suggest_find", "suggest_counsellor"])
+        return Outcome(Composed(t(lang, "out_of_scope")), suggestions=["suggest_find", "suggest_counsellor"])
+
+    def _region(self, decided: Plan, state: DialogueState, lang: str) -> str | None:
+        return decided.conditions.get("region") or state.region or LANGUAGE_REGION.get(lang)
+
+    def _courses(self, decided: Plan, state: DialogueState, lang: str, today: dt.date) -> Outcome:
+        t = self.composer.t
+        region = self._region(decided, state, lang)
+        conditions = {**decided.conditions, **({"region": region} if region else {})}
+        if decided.conditions.get("region"):
+            state.region = decided.conditions["region"]
+        topic = decided.topic or ""
+        fitting = self._fitting_courses(topic, conditions, lang, today)
+        offset = state.offset if decided.more and state.topic == topic else 0
+        state.intent, state.topic, state.conditions = decided.intent, topic, {
+            k: v for k, v in conditions.items() if k != "region"
+        }
+        if fitting and offset < len(fitting):
+            page = fitting[offset : offset + SHOWN]
+            state.shown, state.offset, state.focus = [c.id for c in page], offset + len(page), None
+            key = "courses_more" if offset else "courses_found"
+            intro = t(lang, key, conditions=self.composer.conditions(lang, conditions))
+            composed = self.composer.courses(page, lang, intro=intro, start=1, today=today)
+            suggestions = ["suggest_details_first", "suggest_when"]
+            if conditions.get("mode") != "online":
+                suggestions.append("suggest_online")
+            if not conditions.get("free"):
+                suggestions.append("suggest_free")
+            if len(fitting) > offset + SHOWN:
+                suggestions.append("suggest_more")
+            return Outcome(composed, self._course_sources(page, lang), suggestions, courses=page)
+        if fitting:  # asked for more than there is
+            return Outcome(Composed(t(lang, "no_more_courses")), suggestions=["suggest_counsellor"])
+        return self._nothing_fits(topic, conditions, state, lang, today)
+
+    def _nothing_fits(self, topic: str, conditions: dict, state: DialogueState, lang: str, today: dt.date) -> Outcome:
+        t = self.composer.t
+        parts = [t(lang, "nothing_fits", conditions=self.composer.conditions(lang, conditions))]
+        region = conditions.get("region")
+        nearest = self._fitting_courses(topic, {"region": region} if region else {}, lang, today)
+        if not nearest and topic:
+            nearest = self._fitting_courses(topic, {}, lang, today)
+        nearest = nearest[:SHOWN]
+        quoted: list[str] = []
+        if nearest:
+            composed = self.composer.courses(nearest, lang, intro=t(lang, "nearest"), today=today)
+            parts.append(composed.text)
+            quoted += composed.quoted
+            state.shown, state.offset, state.focus = [c.id for c in nearest], len(nearest), None
+        sources = self._course_sources(nearest, lang)
+        counsellor = self._counsellor(region, lang)
+        if counsellor is not None:
+            page, contact = counsellor
+            parts.append(t(lang, "counsellor_offer", contact=contact))
+            sources.append(Source(id=page.id, kind="guidance", title=page.title, url=str(page.url) if page.url else None))
+        parts.append(t(lang, "unmet_recorded"))
+        return Outcome(
+            Composed("\n\n".join(parts), quoted),
+            sources,
+            ["suggest_counsellor", "suggest_region"],
+            unmet=True,
+            courses=nearest,
+        )
+
+    def _counsellor(self, region: str | None, lang: str):
+        country = REGIONS.get(region or "") or None
+        if country is None:
+            return None
+        page = self.catalogue.guidance_page(country=country, topic="counsellor", lang=lang)
+        if page is None:
+            return None
+        email = EMAIL.search(page.body)
+        return page, email.group(0) if email else page.title
+
+    def _fitting_courses(self, topic: str, conditions: dict, lang: str, today: dt.date) -> list[Course]:
+        """Offerings that fit the topic and every condition, best first."""
+        mode = conditions.get("mode")
+        filters = Filters(
+            region=conditions.get("region"),
+            mode="online" if mode == "online" else None,
+            free=True if conditions.get("free") else None,
+            theme=conditions.get("theme"),
+        )
+        if topic.strip():
+            hits = self.searcher.search(topic, kinds=("course",), k=CANDIDATES, lang=lang, filters=filters)
+            hits = _fits(hits)
+        else:
+            hits = []
+        found = [self.catalogue.courses[h.id] for h in hits if h.id in self.catalogue.courses]
+        if not topic.strip():
+            # Only conditions ("free online courses"): every offering that meets them, soonest first.
+            found = sorted(
+                (c for c in self.catalogue.courses.values() if _meets(c, filters)),
+                key=lambda c: (not c.rolling and not c.dates, min((s.start for s in c.dates), default=today)),
+            )
+        if mode == "onsite":
+            found = [c for c in found if c.mode.value != "online"]
+        if conditions.get("month"):
+            found = [c for c in found if _starts_in(c, conditions["month"], today)]
+        if conditions.get("group"):
+            found = [c for c in found if conditions["group"] in c.target_groups]
+        return found
+
+    def _course_sources(self, courses: list[Course], lang: str) -> list[Source]:
+        return [
+            Source(id=c.id, kind="course", title=course_title(c, lang), url=str(c.apply.url) if c.apply.url else None)
+            for c in courses
+        ]
+
+    def _course_details(self, decided: Plan, state: DialogueState, lang: str, today: dt.date) -> Outcome:
+        t = self.composer.t
+        course = self.catalogue.courses.get(decided.target or "")
+        if course is None:
+            if decided.ordinal and state.shown:
+                text = t(lang, "no_such_number", number=decided.ordinal, count=len(state.shown))
+            else:
+                text = t(lang, "which_course")
+            return Outcome(Composed(text), suggestions=["suggest_find"])
+        state.focus = course.id
+        composed = self.composer.course_detail(course, lang, decided.facets, today=today)
+        suggestions = [key for facet, key in (("dates", "suggest_when"), ("cost", "suggest_cost"), ("apply", "suggest_apply")) if facet not in decided.facets]
+        return Outcome(composed, self._course_sources([course], lang), suggestions, courses=[course])
+
+    def _occupation(self, decided: Plan, state: DialogueState, lang: str, today: dt.date) -> Outcome:
+        t = self.composer.t
+        topic = decided.topic or ""
+        hits = _fits(self.searcher.search(topic, kinds=("occupation",), k=5, lang=lang)) if topic else []
+        occupation = self.catalogue.occupation(hits[0].id, lang) if hits else None
+        if occupation is None:
+            fallback = self._courses(replace(decided, intent="find_training"), state, lang, today)
+            if fallback.courses and not fallback.unmet:
+                return fallback
+            return Outcome(Composed(t(lang, "occupation_unknown")), suggestions=["suggest_find", "suggest_counsellor"], unmet=True)
+        state.intent, state.topic, state.occupation = "occupation", topic, occupation.uri
+        region = self._region(decided, state, lang)
+        linked = [self.catalogue.courses[i] for i in self.catalogue.courses_for_occupation(occupation)]
+        linked = [c for c in linked if region is None or c.region == region][:SHOWN]
+        courses = None
+        if linked:
+            courses = self.composer.courses(linked, lang, intro=t(lang, "occupation_courses"), today=today)
+            state.shown, state.offset, state.focus = [c.id for c in linked], len(linked), None
+        composed = self.composer.occupation(occupation, lang, courses=courses)
+        composed.text += "\n\n" + t(lang, "esco_attribution")
+        source = Source(id=occupation.uri, kind="occupation", title=occupation.title, url=occupation.uri)
+        suggestions = ["suggest_details_first", "suggest_counsellor"] if linked else ["suggest_find", "suggest_counsellor"]
+        return Outcome(composed, [source, *self._course_sources(linked, lang)], suggestions, uses_esco=True, courses=linked)
+
+    def _guidance(self, decided: Plan, state: DialogueState, lang: str, text: str) -> Outcome:
+        t = self.composer.t
+        if decided.new_region:
+            state.region = decided.new_region
+        region = self._region(decided, state, lang)
+        if region is None:
+            return Outcome(Composed(t(lang, "which_region")), suggestions=["suggest_region"])
+        page = self.catalogue.guidance_page(country=REGIONS[region], topic=GUIDANCE_INTENTS[decided.intent], lang=lang)
+        if page is None:
+            return Outcome(Composed(t(lang, "counsellor_intro")), unmet=True)
+        composed = self.composer.guidance(page, lang, text)
+        source = Source(id=page.id, kind="guidance", title=page.title, url=str(page.url) if page.url else None)
+        suggestions = ["suggest_find", "suggest_counsellor" if decided.intent != "counsellor" else "suggest_funding"]
+        return Outcome(composed, [source], suggestions)
+
+    # --- the answer -------------------------------------------------------------------------------
+
+    def _answer(self, conversation_id: str, intent: str, lang: str, outcome: Outcome, question: str) -> Answer:
+        t = self.composer.t
+        answer = Answer(
+            conversation_id=conversation_id,
+            text=outcome.composed.text,
+            lang=lang,
+            sources=outcome.sources,
+            suggestions=[t(lang, key) for key in dict.fromkeys(outcome.suggestions) if key in self.composer.messages.tables["en"]],
+            intent=intent,
+            uses_esco=outcome.uses_esco,
+            quoted=[q for q in outcome.composed.quoted if q],
+        )
+        if self.llm is not None and outcome.sources and not outcome.unmet:
+            written = self.llm.write(question=question, lang=lang, answer=answer, courses=outcome.courses)
+            if written is not None:
+                return written
+        return answer
+
+
+def _fits(hits: list[Hit]) -> list[Hit]:
+    """The hits that match the question well enough to be shown as an answer to it."""
+    if not hits:
+        return []
+    top = hits[0]
+    if top.lexical <= 0 and top.dense < DENSE_FIT:
+        return []
+    return [h for h in hits if h.score >= RELATIVE_FIT * top.score and (h.lexical > 0 or h.dense >= DENSE_FIT)]
+
+
+def _meets(course: Course, filters: Filters) -> bool:
+    return (
+        (filters.region is None or course.region == filters.region)
+        and (filters.mode is None or course.mode.value == filters.mode)
+        and (filters.free is None or course.free == filters.free)
+        and (filters.theme is None or filters.theme in {theme.value for theme in course.themes})
+    )
+
+
+def _starts_in(course: Course, month: int, today: dt.date) -> bool:
+    return course.rolling or any(s.start.month == month and s.start >= today - dt.timedelta(days=31) for s in course.dates)

@@ -1,0 +1,121 @@
+"""Slots of a message: region or town, online/onsite, free, green/digital, start month, target group, references."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from assistant.lexicon import Common, Lexicon, Phrases
+from assistant.text import fold
+
+FACETS = ("dates", "cost", "place", "hours", "apply", "provider", "credential")
+
+
+@dataclass(frozen=True)
+class Slots:
+    """What a message says about the search, beyond its topic."""
+
+    region: str | None = None
+    mode: str | None = None  # online | onsite
+    free: bool | None = None
+    theme: str | None = None  # green | digital
+    month: int | None = None
+    group: str | None = None
+    ordinal: str | None = None  # "1".."5" or "last"
+    this_one: bool = False
+    facets: tuple[str, ...] = ()
+    follow_up: bool = False
+    more: bool = False
+    language: str | None = None  # a language named in the message
+    leftover: str = ""  # the folded message with every slot phrase removed: its topic, if any
+    topic: str = ""  # the same, in the message's own spelling: what to search for
+
+    def search_conditions(self) -> dict[str, object]:
+        return {
+            k: v
+            for k, v in (
+                ("region", self.region),
+                ("mode", self.mode),
+                ("free", self.free),
+                ("theme", self.theme),
+                ("month", self.month),
+                ("group", self.group),
+            )
+            if v is not None
+        }
+
+    def merged_over(self, earlier: dict[str, object]) -> dict[str, object]:
+        """The search conditions of a follow-up: the earlier ones, overridden by what this message says."""
+        return {**earlier, **self.search_conditions()}
+
+
+@dataclass
+class _Matcher:
+    folded: str
+    removed: list[tuple[int, int]] = field(default_factory=list)
+
+    def take(self, phrases: Phrases) -> bool:
+        spans = phrases.spans(self.folded)
+        self.removed += spans
+        return bool(spans)
+
+    def leftover(self, text: str | None = None) -> str:
+        chars = list(self.folded if text is None else text)
+        for start, end in self.removed:
+            chars[start:end] = " " * (end - start)
+        return " ".join("".join(chars).split())
+
+
+def read_slots(text: str, lexicons: list[Lexicon], common: Common, *, today: dt.date) -> Slots:
+    """Slots found in `text` by the lexicons of the languages it may be in (first wins on conflicts)."""
+    matcher = _Matcher(fold(text))
+    slots = Slots()
+    for region, phrases in common.regions.items():
+        if matcher.take(phrases) and slots.region is None:
+            slots = replace(slots, region=region)
+    for lang, phrases in common.languages.items():
+        if matcher.take(phrases) and slots.language is None:
+            slots = replace(slots, language=lang)
+    for lexicon in lexicons:
+        slots = _language_slots(slots, matcher, lexicon, today)
+    # Folding keeps the length of almost every text, so the spans found in it cut the original too.
+    topic = matcher.leftover(text) if len(text) == len(matcher.folded) else matcher.leftover()
+    return replace(slots, leftover=matcher.leftover(), topic=topic)
+
+
+def _language_slots(slots: Slots, matcher: _Matcher, lexicon: Lexicon, today: dt.date) -> Slots:
+    found: dict[str, object] = {}
+    phrases = lexicon.slots
+    if matcher.take(phrases["online"]):
+        found["mode"] = "online"
+    elif matcher.take(phrases["onsite"]):
+        found["mode"] = "onsite"
+    if matcher.take(phrases["free"]):
+        found["free"] = True
+    for theme in ("green", "digital"):
+        if matcher.take(phrases[theme]):
+            found["theme"] = theme
+    for month, month_phrases in lexicon.months.items():
+        if matcher.take(month_phrases):
+            found["month"] = month
+    if matcher.take(phrases["next_month"]):
+        found["month"] = today.month % 12 + 1
+    elif matcher.take(phrases["this_month"]):
+        found["month"] = today.month
+    for group, group_phrases in lexicon.target_groups.items():
+        if matcher.take(group_phrases):
+            found["group"] = group
+    for key, ordinal_phrases in lexicon.ordinals.items():
+        if matcher.take(ordinal_phrases):
+            found["ordinal"] = key
+    facets = tuple(facet for facet, facet_phrases in lexicon.facets.items() if matcher.take(facet_phrases))
+    if matcher.take(phrases["more"]):
+        found["more"] = True
+    if matcher.take(phrases["follow_up"]):
+        found["follow_up"] = True
+    if matcher.take(phrases["this_one"]):
+        found["this_one"] = True
+    current = {k: v for k, v in slots.__dict__.items() if v not in (None, False, (), "")}
+    merged = {**found, **current}
+    merged["facets"] = tuple(dict.fromkeys((*slots.facets, *facets)))
+    return replace(slots, **{k: v for k, v in merged.items() if k not in ("leftover", "topic")})

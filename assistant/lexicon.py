@@ -1,0 +1,102 @@
+"""Word lists that turn a message into slots: phrase patterns per language, folded, with `*` for endings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.text import fold
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+
+
+def _phrase_pattern(phrase: str) -> str:
+    parts = []
+    for word in fold(str(phrase)).split():
+        parts.append(re.escape(word[:-1]) + r"[\w-]*" if word.endswith("*") else re.escape(word))
+    return r"[\s-]+".join(parts)
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """Any of a list of phrases, matched as whole words in folded text."""
+
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, phrases: list[Any]) -> Phrases:
+        alternatives = sorted({_phrase_pattern(p) for p in phrases if str(p).strip()}, key=len, reverse=True)
+        if not alternatives:
+            return cls(None)
+        return cls(re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])"))
+
+    def spans(self, folded: str) -> list[tuple[int, int]]:
+        return [] if self.pattern is None else [m.span() for m in self.pattern.finditer(folded)]
+
+    def found(self, folded: str) -> bool:
+        return self.pattern is not None and self.pattern.search(folded) is not None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """One language's intent examples and slot phrases."""
+
+    lang: str
+    intents: dict[str, list[str]]
+    slots: dict[str, Phrases]
+    months: dict[int, Phrases]
+    target_groups: dict[str, Phrases]
+    ordinals: dict[str, Phrases]
+    facets: dict[str, Phrases]
+
+
+@dataclass(frozen=True)
+class Common:
+    """Names that mean the same in every language: regions with their towns, and language names."""
+
+    regions: dict[str, Phrases]
+    languages: dict[str, Phrases]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as file:
+        return yaml.safe_load(file)
+
+
+@cache
+def lexicon(lang: str) -> Lexicon:
+    data = _read(LEXICON_DIR / f"{lang}.yaml")
+    slots = data["slots"]
+    simple = {
+        name: Phrases.of(values)
+        for name, values in slots.items()
+        if name not in ("months", "target_groups", "ordinals", "facets")
+    }
+    return Lexicon(
+        lang=lang,
+        intents={intent: [str(e) for e in examples] for intent, examples in data["intents"].items()},
+        slots=simple,
+        months={int(month): Phrases.of(values) for month, values in slots["months"].items()},
+        target_groups={group: Phrases.of(values) for group, values in slots["target_groups"].items()},
+        ordinals={str(key): Phrases.of(values) for key, values in slots["ordinals"].items()},
+        facets={facet: Phrases.of(values) for facet, values in slots["facets"].items()},
+    )
+
+
+@cache
+def common(extra_towns: tuple[tuple[str, str], ...] = ()) -> Common:
+    """The shared names; `extra_towns` adds (region, town) pairs taken from the catalogues' locations."""
+    data = _read(LEXICON_DIR / "common.yaml")
+    regions: dict[str, list[str]] = {region: list(names) for region, names in data["regions"].items()}
+    for region, town in extra_towns:
+        # A town's common endings ('Kranju', 'Kutini', 'Pécsett') share its first letters.
+        regions[region].append(town if len(town) < 5 else town + "*")
+    return Common(
+        regions={region: Phrases.of(names) for region, names in regions.items()},
+        languages={lang: Phrases.of(names) for lang, names in data["languages"].items()},
+    )
