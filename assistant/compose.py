@@ -111,7 +111,9 @@ class Composer:
             parts.append(self.t(lang, "cond_month", month=self.t(lang, f"month_{conditions['month']}")))
         if conditions.get("group"):
             parts.append(self.t(lang, "cond_group", group=self.t(lang, f"group_{conditions['group']}")))
-        if conditions.get("region"):
+        if conditions.get("town"):
+            parts.append(conditions["town"])
+        elif conditions.get("region"):
             parts.append(self.t(lang, f"region_{conditions['region']}"))
         return f" ({' · '.join(parts)})" if parts else ""
 

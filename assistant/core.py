@@ -33,6 +33,7 @@ CANDIDATES = 30
 DENSE_FIT = 0.86
 RELATIVE_FIT = 0.45  # ... and it scores at least this share of the best hit
 SHORT_MESSAGE_LETTERS = 12
+LEXICON_WEIGHT = 0.6
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -144,14 +145,12 @@ class Assistant:
         if explicit in LANGUAGES:
             state.lang, state.lang_chosen = explicit, True
             return explicit
-        ranked = self.detector.ranked(text)
+        ranked = self._ranked_languages(text)
         letters = sum(ch.isalpha() for ch in text)
         known = state.lang or (hint if hint in LANGUAGES else None)
-        if not ranked or letters < SHORT_MESSAGE_LETTERS:
+        if not ranked or letters < SHORT_MESSAGE_LETTERS and known:
             # 'ok', '2', 'Kranj': too short to tell; keep the conversation's language.
-            if known:
-                return known
-            return ranked[0][0] if ranked and ranked[0][1] >= 0.5 else self.settings.default_lang
+            return known or self.settings.default_lang
         best, confidence = ranked[0]
         if known is None or best == known:
             return best
@@ -159,7 +158,18 @@ class Assistant:
             return known if len(text.split()) < 6 or confidence < 0.8 else best
         conversation_confidence = dict(ranked).get(known, 0.0)
         # Close calls (sl and hr) stay with the conversation's language.
-        return known if conversation_confidence >= 0.5 * confidence else best
+        return known if conversation_confidence >= 0.6 * confidence else best
+
+    def _ranked_languages(self, text: str) -> list[tuple[str, float]]:
+        """lingua's confidences, lifted by how many of the words each language's example messages use:
+        short, unaccented messages ('dobry den', 'hledam kurz') are where lingua alone guesses wrong."""
+        coverage = self._classifier.coverage(text)
+        scores = {lang: confidence for lang, confidence in self.detector.ranked(text)}
+        if not scores:
+            return []
+        combined = {lang: scores.get(lang, 0.0) + LEXICON_WEIGHT * coverage.get(lang, 0.0) for lang in LANGUAGES}
+        total = sum(combined.values()) or 1.0
+        return sorted(((lang, score / total) for lang, score in combined.items()), key=lambda kv: -kv[1])
 
     # --- carrying out a plan ---------------------------------------------------------------------
 
@@ -290,6 +300,9 @@ class Assistant:
             found = [c for c in found if _starts_in(c, conditions["month"], today)]
         if conditions.get("group"):
             found = [c for c in found if conditions["group"] in c.target_groups]
+        if conditions.get("town"):
+            town = conditions["town"]
+            found = [c for c in found if town in c.locations or c.mode.value == "online"]
         return found
 
     def _course_sources(self, courses: list[Course], lang: str) -> list[Source]:
@@ -300,7 +313,8 @@ class Assistant:
 
     def _course_details(self, decided: Plan, state: DialogueState, lang: str, today: dt.date) -> Outcome:
         t = self.composer.t
-        course = self.catalogue.courses.get(decided.target or "")
+        course = self._named_course(decided.topic, state, lang) if decided.topic else None
+        course = course or self.catalogue.courses.get(decided.target or "")
         if course is None:
             if decided.ordinal and state.shown:
                 text = t(lang, "no_such_number", number=decided.ordinal, count=len(state.shown))
@@ -311,6 +325,14 @@ class Assistant:
         composed = self.composer.course_detail(course, lang, decided.facets, today=today)
         suggestions = [key for facet, key in (("dates", "suggest_when"), ("cost", "suggest_cost"), ("apply", "suggest_apply")) if facet not in decided.facets]
         return Outcome(composed, self._course_sources([course], lang), suggestions, courses=[course])
+
+    def _named_course(self, topic: str, state: DialogueState, lang: str) -> Course | None:
+        """The offering a question names ('the beekeeping course'): one shown before, else the best fit."""
+        region = state.region or LANGUAGE_REGION.get(lang)
+        hits = _fits(self.searcher.search(topic, kinds=("course",), k=10, lang=lang, filters=Filters(region=region)))
+        shown = [h for h in hits if h.id in state.shown]
+        chosen = (shown or hits)[:1]
+        return self.catalogue.courses.get(chosen[0].id) if chosen else None
 
     def _occupation(self, decided: Plan, state: DialogueState, lang: str, today: dt.date) -> Outcome:
         t = self.composer.t

@@ -61,6 +61,7 @@ class Common:
 
     regions: dict[str, Phrases]
     languages: dict[str, Phrases]
+    towns: dict[str, Phrases]  # town as the catalogues write it -> its forms
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -99,4 +100,14 @@ def common(extra_towns: tuple[tuple[str, str], ...] = ()) -> Common:
     return Common(
         regions={region: Phrases.of(names) for region, names in regions.items()},
         languages={lang: Phrases.of(names) for lang, names in data["languages"].items()},
+        towns={town: Phrases.of([_town_stem(town)]) for _, town in extra_towns},
     )
+
+
+def _town_stem(town: str) -> str:
+    """'Svitavy' -> 'svitav*', 'Nowy Targ' -> 'nowy* targ*': the forms a town takes in a sentence."""
+    stems = []
+    for word in town.split():
+        folded = fold(word)
+        stems.append((folded[:-1] if len(folded) > 4 and folded[-1] in "aeiouy" else folded) + "*")
+    return " ".join(stems)

@@ -61,6 +61,7 @@ class IntentClassifier:
         self._postings: dict[str, dict[str, list[tuple[int, float]]]] = {}
         self._idf: dict[str, dict[str, float]] = {}
         self._unseen: dict[str, float] = {}
+        self._vocabulary: dict[str, set[str]] = {}
         for lexicon in lexicons:
             self._add(lexicon)
 
@@ -82,6 +83,16 @@ class IntentClassifier:
         self._postings[lexicon.lang] = dict(postings)
         self._idf[lexicon.lang] = idf
         self._unseen[lexicon.lang] = math.log(1 + len(bags)) + 1
+        self._vocabulary[lexicon.lang] = {
+            fold(word) for examples in lexicon.intents.values() for example in examples for word in words(example)
+        }
+
+    def coverage(self, text: str) -> dict[str, float]:
+        """For each language, the share of the text's words that its example messages use."""
+        found = [fold(word) for word in words(text)]
+        if not found:
+            return {}
+        return {lang: sum(w in vocabulary for w in found) / len(found) for lang, vocabulary in self._vocabulary.items()}
 
     def classify(self, text: str, langs: tuple[str, ...]) -> list[Guess]:
         """Intents with their best example's similarity, best first."""

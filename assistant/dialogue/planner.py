@@ -10,7 +10,7 @@ from assistant.dialogue.slots import Slots
 from assistant.dialogue.state import DialogueState
 from assistant.text import topic_words
 
-CONFIDENT = 0.45  # similarity to an example above which its intent is taken as said
+CONFIDENT = 0.2  # similarity to an example above which its intent is taken as said
 SEARCHING = ("find_training", "learn_skill", "occupation")
 SMALL_TALK = ("greeting", "thanks", "help")
 
@@ -35,36 +35,59 @@ def has_topic(slots: Slots, lang: str) -> bool:
 
 def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, lang: str) -> Plan:
     """The plan for `text`: the classifier's guess, corrected by slots and the conversation so far."""
+    topical = has_topic(slots, lang)
+    guesses = _plausible(guesses, slots, topical=topical, words=len(text.split()))
     best = guesses[0] if guesses else Guess("out_of_scope", 0.0)
     confident = best.score >= CONFIDENT
-    topical = has_topic(slots, lang)
 
     if slots.language and (best.intent == "change_language" or not topical):
         return Plan("change_language", new_lang=slots.language)
     reference = _reference(slots, state)
-    if reference is not None and (slots.ordinal or slots.facets or best.intent == "course_details"):
+    if reference is not None and _about_one_offering(slots, best, confident):
         target, ordinal = reference
-        return Plan("course_details", target=target, ordinal=ordinal, facets=slots.facets)
+        topic = slots.topic if topical and not slots.ordinal else None
+        return Plan("course_details", topic=topic, target=target, ordinal=ordinal, facets=slots.facets)
     if slots.more and state.intent in SEARCHING and (not topical or best.intent == "find_training"):
         return _refine(state, slots, more=True)
     refinement = slots.search_conditions()
-    if state.topic and refinement and (slots.follow_up or not topical) and best.intent not in SMALL_TALK:
+    small_talk = best.intent in SMALL_TALK and best.score >= 0.5
+    if state.topic and refinement and (slots.follow_up or not topical) and not small_talk:
         return _refine(state, slots)
     if slots.region and not topical and (not confident or best.intent == "change_region"):
         return Plan("change_region", new_region=slots.region)
-    if confident or not topical:
-        intent = best.intent if confident else ("help" if not text.strip() else best.intent)
-        if not confident and not topical:
-            intent = "out_of_scope" if best.score < 0.2 else best.intent
-        if intent in SEARCHING or intent == "course_details" and topical:
-            return Plan(
-                "find_training" if intent == "course_details" else intent,
-                topic=slots.topic or text,
-                conditions=slots.search_conditions(),
-            )
-        return Plan(intent, conditions=slots.search_conditions(), new_region=slots.region)
-    # A topic with no clear intent: the main thing people come for is training.
-    return Plan("find_training", topic=slots.topic or text, conditions=slots.search_conditions())
+    if not confident:
+        if not topical:
+            return Plan("out_of_scope" if text.strip() else "help")
+        # A topic with no clear intent: the main thing people come for is training.
+        return Plan("find_training", topic=slots.topic or text, conditions=slots.search_conditions())
+    if best.intent in SEARCHING:
+        return Plan(best.intent, topic=slots.topic or text, conditions=slots.search_conditions())
+    if best.intent == "course_details":
+        if topical:  # "how much is the beekeeping course?": the offering is named, not pointed at
+            return Plan("course_details", topic=slots.topic or text, facets=slots.facets)
+        return Plan("course_details", facets=slots.facets)
+    return Plan(best.intent, conditions=slots.search_conditions(), new_region=slots.region)
+
+
+def _plausible(guesses: list[Guess], slots: Slots, *, topical: bool, words: int) -> list[Guess]:
+    """The guesses without those the message's own words rule out."""
+    kept = guesses
+    if topical and words > 3:
+        # "Hello, I'm looking for a welding course in Kranj" is more than a greeting.
+        kept = [g for g in kept if g.intent not in SMALL_TALK] or kept
+    if kept and kept[0].intent == "change_language":
+        learning = [g for g in kept if g.intent in ("find_training", "learn_skill")]
+        # "I need to learn Polish" names a language but asks for a course.
+        if learning and learning[0].score >= 0.7 * kept[0].score:
+            kept = [learning[0], *[g for g in kept if g is not learning[0]]]
+    return kept
+
+
+def _about_one_offering(slots: Slots, best: Guess, confident: bool) -> bool:
+    if slots.ordinal or best.intent == "course_details":
+        return True
+    elsewhere = confident and best.intent not in ("find_training", "course_details", *SMALL_TALK)
+    return bool(slots.facets) and not elsewhere
 
 
 def _refine(state: DialogueState, slots: Slots, *, more: bool = False) -> Plan:

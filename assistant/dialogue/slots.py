@@ -16,6 +16,7 @@ class Slots:
     """What a message says about the search, beyond its topic."""
 
     region: str | None = None
+    town: str | None = None
     mode: str | None = None  # online | onsite
     free: bool | None = None
     theme: str | None = None  # green | digital
@@ -35,6 +36,7 @@ class Slots:
             k: v
             for k, v in (
                 ("region", self.region),
+                ("town", self.town),
                 ("mode", self.mode),
                 ("free", self.free),
                 ("theme", self.theme),
@@ -46,7 +48,10 @@ class Slots:
 
     def merged_over(self, earlier: dict[str, object]) -> dict[str, object]:
         """The search conditions of a follow-up: the earlier ones, overridden by what this message says."""
-        return {**earlier, **self.search_conditions()}
+        merged = {**earlier, **self.search_conditions()}
+        if self.region and not self.town:
+            merged.pop("town", None)  # "and in Sisak-Moslavina?" widens a search narrowed to a town
+        return merged
 
 
 @dataclass
@@ -70,6 +75,9 @@ def read_slots(text: str, lexicons: list[Lexicon], common: Common, *, today: dt.
     """Slots found in `text` by the lexicons of the languages it may be in (first wins on conflicts)."""
     matcher = _Matcher(fold(text))
     slots = Slots()
+    for town, phrases in common.towns.items():
+        if phrases.found(matcher.folded) and slots.town is None:
+            slots = replace(slots, town=town)
     for region, phrases in common.regions.items():
         if matcher.take(phrases) and slots.region is None:
             slots = replace(slots, region=region)
