@@ -120,7 +120,8 @@ class Composer:
     def courses(self, courses: list[Course], lang: str, *, intro: str, start: int = 1, today: dt.date) -> Composed:
         views = [course_view(c, lang, number=start + i, today=today) for i, c in enumerate(courses)]
         text = self.render("courses", lang, intro=intro, courses=views)
-        return Composed(text, [v.title for v in views] + [v.provider for v in views] + [v.places for v in views])
+        quoted = [part for v in views for part in (v.title, v.provider, v.places, v.funding, v.apply, *v.sessions)]
+        return Composed(text, quoted)
 
     def course_detail(self, course: Course, lang: str, facets: tuple[str, ...], *, today: dt.date) -> Composed:
         view = course_view(course, lang, today=today)

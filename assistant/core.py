@@ -31,9 +31,9 @@ SHOWN = 3
 CANDIDATES = 30
 # A hit fits when a word of the question matched one of its names, or its embedding is this close.
 DENSE_FIT = 0.86
-RELATIVE_FIT = 0.45  # ... and it scores at least this share of the best hit
+RELATIVE_FIT = 0.6  # ... and it scores at least this share of the best hit
 SHORT_MESSAGE_LETTERS = 12
-LEXICON_WEIGHT = 0.6
+LEXICON_WEIGHT = 0.5
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -167,7 +167,8 @@ class Assistant:
         scores = {lang: confidence for lang, confidence in self.detector.ranked(text)}
         if not scores:
             return []
-        combined = {lang: scores.get(lang, 0.0) + LEXICON_WEIGHT * coverage.get(lang, 0.0) for lang in LANGUAGES}
+        weight = LEXICON_WEIGHT * (2 if len(text.split()) <= 3 else 1)
+        combined = {lang: scores.get(lang, 0.0) + weight * coverage.get(lang, 0.0) for lang in LANGUAGES}
         total = sum(combined.values()) or 1.0
         return sorted(((lang, score / total) for lang, score in combined.items()), key=lambda kv: -kv[1])
 
@@ -212,7 +213,7 @@ class Assistant:
             state.region = decided.conditions["region"]
         topic = decided.topic or ""
         fitting = self._fitting_courses(topic, conditions, lang, today)
-        offset = state.offset if decided.more and state.topic == topic else 0
+        offset = state.offset if decided.more else 0
         state.intent, state.topic, state.conditions = decided.intent, topic, {
             k: v for k, v in conditions.items() if k != "region"
         }

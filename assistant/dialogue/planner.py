@@ -40,8 +40,10 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
     best = guesses[0] if guesses else Guess("out_of_scope", 0.0)
     confident = best.score >= CONFIDENT
 
-    if slots.language and (best.intent == "change_language" or not topical):
-        return Plan("change_language", new_lang=slots.language)
+    # "Can we talk English, my Slovenian is not good": the first language named that is not the current one.
+    named = [code for code in slots.languages if code != state.lang] or list(slots.languages)
+    if named and (best.intent == "change_language" or not topical):
+        return Plan("change_language", new_lang=named[0])
     reference = _reference(slots, state)
     if reference is not None and _about_one_offering(slots, best, confident):
         target, ordinal = reference
@@ -78,7 +80,7 @@ def _plausible(guesses: list[Guess], slots: Slots, *, topical: bool, words: int)
     if kept and kept[0].intent == "change_language":
         learning = [g for g in kept if g.intent in ("find_training", "learn_skill")]
         # "I need to learn Polish" names a language but asks for a course.
-        if learning and learning[0].score >= 0.7 * kept[0].score:
+        if learning and learning[0].score >= 0.5 * kept[0].score:
             kept = [learning[0], *[g for g in kept if g is not learning[0]]]
     return kept
 
@@ -91,8 +93,9 @@ def _about_one_offering(slots: Slots, best: Guess, confident: bool) -> bool:
 
 
 def _refine(state: DialogueState, slots: Slots, *, more: bool = False) -> Plan:
+    # "And in Sisak?" after any search, even one about an occupation, asks for offerings.
     return Plan(
-        state.intent or "find_training",
+        "find_training",
         topic=state.topic,
         conditions=slots.merged_over(state.conditions),
         more=more,

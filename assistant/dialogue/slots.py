@@ -27,7 +27,7 @@ class Slots:
     facets: tuple[str, ...] = ()
     follow_up: bool = False
     more: bool = False
-    language: str | None = None  # a language named in the message
+    languages: tuple[str, ...] = ()  # languages named in the message, in the order named
     leftover: str = ""  # the folded message with every slot phrase removed: its topic, if any
     topic: str = ""  # the same, in the message's own spelling: what to search for
 
@@ -81,9 +81,12 @@ def read_slots(text: str, lexicons: list[Lexicon], common: Common, *, today: dt.
     for region, phrases in common.regions.items():
         if matcher.take(phrases) and slots.region is None:
             slots = replace(slots, region=region)
+    named = []
     for lang, phrases in common.languages.items():
-        if matcher.take(phrases) and slots.language is None:
-            slots = replace(slots, language=lang)
+        spans = phrases.spans(matcher.folded)
+        matcher.removed += spans
+        named += [(start, lang) for start, _ in spans]
+    slots = replace(slots, languages=tuple(dict.fromkeys(lang for _, lang in sorted(named))))
     for lexicon in lexicons:
         slots = _language_slots(slots, matcher, lexicon, today)
     # Folding keeps the length of almost every text, so the spans found in it cut the original too.
