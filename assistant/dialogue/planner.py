@@ -45,11 +45,12 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
     if named and (best.intent == "change_language" or not topical):
         return Plan("change_language", new_lang=named[0])
     reference = _reference(slots, state)
-    if reference is not None and _about_one_offering(slots, best, confident):
+    if reference is not None and _about_one_offering(slots, best, confident, topical=topical):
         target, ordinal = reference
         topic = slots.topic if topical and not slots.ordinal else None
         return Plan("course_details", topic=topic, target=target, ordinal=ordinal, facets=slots.facets)
-    if slots.more and state.intent in SEARCHING and (not topical or best.intent == "find_training"):
+    few_words = len(topic_words(slots.leftover, (lang, "en"))) <= 1
+    if slots.more and state.intent in SEARCHING and (few_words or best.intent == "find_training"):
         return _refine(state, slots, more=True)
     refinement = slots.search_conditions()
     small_talk = best.intent in SMALL_TALK and best.score >= 0.5
@@ -85,11 +86,12 @@ def _plausible(guesses: list[Guess], slots: Slots, *, topical: bool, words: int)
     return kept
 
 
-def _about_one_offering(slots: Slots, best: Guess, confident: bool) -> bool:
+def _about_one_offering(slots: Slots, best: Guess, confident: bool, *, topical: bool) -> bool:
     if slots.ordinal or best.intent == "course_details":
         return True
     elsewhere = confident and best.intent not in ("find_training", "course_details", *SMALL_TALK)
-    return bool(slots.facets) and not elsewhere
+    # "Where is it?" points back; "where can I learn welding?" asks anew.
+    return bool(slots.facets) and not topical and not elsewhere
 
 
 def _refine(state: DialogueState, slots: Slots, *, more: bool = False) -> Plan:

@@ -59,9 +59,11 @@ class _Matcher:
     folded: str
     removed: list[tuple[int, int]] = field(default_factory=list)
 
-    def take(self, phrases: Phrases) -> bool:
+    def take(self, phrases: Phrases, *, keep: bool = False) -> bool:
+        """Whether `phrases` occur; unless `keep`, they are cut from the topic."""
         spans = phrases.spans(self.folded)
-        self.removed += spans
+        if not keep:
+            self.removed += spans
         return bool(spans)
 
     def leftover(self, text: str | None = None) -> str:
@@ -104,7 +106,8 @@ def _language_slots(slots: Slots, matcher: _Matcher, lexicon: Lexicon, today: dt
     if matcher.take(phrases["free"]):
         found["free"] = True
     for theme in ("green", "digital"):
-        if matcher.take(phrases[theme]):
+        # 'computer', 'solar' are a filter and a topic at once: they stay in what is searched for.
+        if matcher.take(phrases[theme], keep=True):
             found["theme"] = theme
     for month, month_phrases in lexicon.months.items():
         if matcher.take(month_phrases):
