@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -114,6 +115,88 @@ def search(
         typer.echo("no hits (has `assistant index` been run?)")
     for number, hit in enumerate(hits, start=1):
         typer.echo(f"{number:2}. [{hit.kind}] {hit.title}  ({hit.score:.4f})\n    {hit.url or hit.id}")
+
+
+def _print_answer(answer, *, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(answer.text)
+    for number, source in enumerate(answer.sources, start=1):
+        typer.echo(f"  [{number}] {source.title} — {source.url or source.id}")
+    if answer.suggestions:
+        typer.echo("  » " + " | ".join(answer.suggestions))
+
+
+@app.command()
+def ask(
+    text: Annotated[str, typer.Argument(help="A question in any of the six languages")],
+    lang: Annotated[str | None, typer.Option(help="Answer in this language (sl, hr, pl, cs, hu, en)")] = None,
+    region: Annotated[str | None, typer.Option(help="Region id, e.g. hr-sisak-moslavina")] = None,
+    conversation: Annotated[
+        str | None, typer.Option(help="Conversation id to continue (default: a new one, forgotten after)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON")] = False,
+) -> None:
+    """Ask one question and print the answer."""
+    from assistant.core import MessageTooLong
+
+    if lang and lang not in LANGUAGES:
+        _fail(f"--lang must be one of {', '.join(LANGUAGES)}")
+    assistant = services(progress=False).assistant()
+    conversation_id = conversation or f"cli:{uuid.uuid4()}"
+    try:
+        answer = assistant.reply(conversation_id, text, lang=lang, region=region)
+    except MessageTooLong as error:
+        _fail(str(error))
+    finally:
+        if conversation is None:
+            assistant.forget(conversation_id)
+    _print_answer(answer, as_json=as_json)
+
+
+@app.command()
+def chat(
+    lang: Annotated[str | None, typer.Option(help="Answer in this language (sl, hr, pl, cs, hu, en)")] = None,
+    region: Annotated[str | None, typer.Option(help="Region id, e.g. si-gorenjska")] = None,
+) -> None:
+    """An interactive conversation that keeps context; an empty line or Ctrl-D ends it."""
+    from assistant.core import MessageTooLong
+
+    assistant = services(progress=False).assistant()
+    conversation_id = f"cli:{uuid.uuid4()}"
+    typer.echo("Type a question (sl, hr, pl, cs, hu, en); an empty line ends the conversation.", err=True)
+    first = True
+    while True:
+        try:
+            text = input("> ")
+        except EOFError:
+            break
+        if not text.strip():
+            break
+        try:
+            answer = assistant.reply(conversation_id, text, lang=lang if first else None, region=region)
+        except MessageTooLong as error:
+            typer.echo(str(error))
+            continue
+        first = False
+        _print_answer(answer, as_json=False)
+        typer.echo("")
+    assistant.forget(conversation_id)
+
+
+@app.command()
+def unmet(
+    days: Annotated[int, typer.Option(help="Requests of the last N days")] = 30,
+) -> None:
+    """Questions the knowledge could not answer, for staff to add offerings or pages."""
+    import datetime as dt
+
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    requests = services(progress=False).store.unmet(since=since)
+    for request in requests:
+        typer.echo(f"{request.at:%Y-%m-%d %H:%M}  {request.lang}  {request.region or '-':22}  {request.text}")
+    typer.echo(f"{len(requests)} unmet requests in the last {days} days", err=True)
 
 
 @eval_app.command("retrieval")

@@ -40,6 +40,7 @@ class CourseView:
     online: bool
     places: str
     sessions: list[str]
+    past: bool  # no session is still to come: the dates shown are the last ones
     hours: str
     free: bool
     price: str
@@ -55,7 +56,10 @@ def course_title(course: Course, lang: str) -> str:
 
 
 def course_view(course: Course, lang: str, *, number: int = 1, today: dt.date) -> CourseView:
-    upcoming = [s for s in course.dates if (s.end or s.start) >= today] or course.dates[-1:]
+    upcoming = [s for s in course.dates if s.start >= today]
+    past = not upcoming and bool(course.dates)
+    shown = upcoming or course.dates[-1:]
+    deadline = course.application_deadline if course.application_deadline and course.application_deadline >= today else None
     return CourseView(
         number=number,
         id=course.id,
@@ -63,12 +67,13 @@ def course_view(course: Course, lang: str, *, number: int = 1, today: dt.date) -
         provider=course.provider,
         online=course.mode.value == "online",
         places=", ".join(course.locations) + (" + online" if course.mode.value == "blended" else ""),
-        sessions=[format_range(s.start, s.end, lang) for s in upcoming[:SESSIONS_SHOWN]],
+        sessions=[format_range(s.start, s.end, lang) for s in shown[:SESSIONS_SHOWN]],
+        past=past,
         hours=format_number(course.duration_hours, lang),
         free=course.free,
         price=format_price(course.cost.amount, course.cost.currency, lang),
         funding=", ".join(course.cost.funding),
-        deadline=None if course.application_deadline is None else format_range(course.application_deadline, None, lang),
+        deadline=None if deadline is None else format_range(deadline, None, lang),
         apply=str(course.apply.url) if course.apply.url else course.apply.contact or "",
         credential=course.credential.name if course.credential else None,
     )

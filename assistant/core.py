@@ -212,6 +212,10 @@ class Assistant:
         if decided.conditions.get("region"):
             state.region = decided.conditions["region"]
         topic = decided.topic or ""
+        if not topic.strip() and not {k for k in decided.conditions if k not in ("region", "town")}:
+            if decided.conditions.get("region"):
+                state.region = decided.conditions["region"]
+            return Outcome(Composed(t(lang, "ask_topic")), suggestions=["suggest_skills", "suggest_funding"])
         fitting = self._fitting_courses(topic, conditions, lang, today)
         offset = state.offset if decided.more else 0
         state.intent, state.topic, state.conditions = decided.intent, topic, {

@@ -64,7 +64,8 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
         # A topic with no clear intent: the main thing people come for is training.
         return Plan("find_training", topic=slots.topic or text, conditions=slots.search_conditions())
     if best.intent in SEARCHING:
-        return Plan(best.intent, topic=slots.topic or text, conditions=slots.search_conditions())
+        # "Find a course" names no topic: the conditions alone, or a question back.
+        return Plan(best.intent, topic=slots.topic if topical else None, conditions=slots.search_conditions())
     if best.intent == "course_details":
         if topical:  # "how much is the beekeeping course?": the offering is named, not pointed at
             return Plan("course_details", topic=slots.topic or text, facets=slots.facets)
