@@ -57,16 +57,24 @@ class Catalogue:
         if info is None:
             return None
         with self._engine.connect() as connection:
-            description = connection.execute(
-                select(esco_descriptions.c.text).where(
-                    esco_descriptions.c.uri == uri, esco_descriptions.c.lang.in_((lang, "en"))
+            description = (
+                connection.execute(
+                    select(esco_descriptions.c.text).where(
+                        esco_descriptions.c.uri == uri, esco_descriptions.c.lang.in_((lang, "en"))
+                    )
                 )
-            ).scalars().first()
-            skill_uris = connection.execute(
-                select(esco_relations.c.skill_uri)
-                .where(esco_relations.c.occupation_uri == uri, esco_relations.c.relation == "essential")
-                .order_by(esco_relations.c.skill_uri)
-            ).scalars().all()
+                .scalars()
+                .first()
+            )
+            skill_uris = (
+                connection.execute(
+                    select(esco_relations.c.skill_uri)
+                    .where(esco_relations.c.occupation_uri == uri, esco_relations.c.relation == "essential")
+                    .order_by(esco_relations.c.skill_uri)
+                )
+                .scalars()
+                .all()
+            )
         skills, langs = [], set()
         for skill_uri in skill_uris:
             skill = self._searcher.record("skill", skill_uri)

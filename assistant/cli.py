@@ -237,11 +237,18 @@ def bench(
     esco: Annotated[
         list[Path] | None, typer.Option(help="ESCO zips to import and index (default: what is imported)")
     ] = None,
-    queries: Annotated[int, typer.Option(help="Search queries to time")] = 500,
+    queries: Annotated[int, typer.Option(help="Search queries and reply turns to time")] = 500,
+    reply_only: Annotated[
+        bool, typer.Option("--reply-only", help="Only time replies, over the index already built")
+    ] = False,
 ) -> None:
-    """Measure indexing, search latency and memory; prints figures."""
-    from evals.bench import run_bench
+    """Measure indexing, search and reply latency and memory; prints figures."""
+    from evals.bench import run_bench, run_reply_bench
 
+    if reply_only:
+        figures = run_reply_bench(services(progress=False), queries)
+        typer.echo(json.dumps(figures, indent=2))
+        return
     run_bench(Settings(), esco_paths=esco or [], queries=queries)
 
 

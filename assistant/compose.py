@@ -56,10 +56,14 @@ def course_title(course: Course, lang: str) -> str:
 
 
 def course_view(course: Course, lang: str, *, number: int = 1, today: dt.date) -> CourseView:
-    upcoming = [s for s in course.dates if s.start >= today]
+    upcoming = [s for s in course.dates if (s.end or s.start) >= today]  # still to come or under way
     past = not upcoming and bool(course.dates)
     shown = upcoming or course.dates[-1:]
-    deadline = course.application_deadline if course.application_deadline and course.application_deadline >= today else None
+    deadline = (
+        course.application_deadline
+        if course.application_deadline and course.application_deadline >= today
+        else None
+    )
     return CourseView(
         number=number,
         id=course.id,
@@ -122,20 +126,28 @@ class Composer:
             parts.append(self.t(lang, f"region_{conditions['region']}"))
         return f" ({' · '.join(parts)})" if parts else ""
 
-    def courses(self, courses: list[Course], lang: str, *, intro: str, start: int = 1, today: dt.date) -> Composed:
+    def courses(
+        self, courses: list[Course], lang: str, *, intro: str, start: int = 1, today: dt.date
+    ) -> Composed:
         views = [course_view(c, lang, number=start + i, today=today) for i, c in enumerate(courses)]
         text = self.render("courses", lang, intro=intro, courses=views)
-        quoted = [part for v in views for part in (v.title, v.provider, v.places, v.funding, v.apply, *v.sessions)]
+        quoted = [
+            part for v in views for part in (v.title, v.provider, v.places, v.funding, v.apply, *v.sessions)
+        ]
         return Composed(text, quoted)
 
-    def course_detail(self, course: Course, lang: str, facets: tuple[str, ...], *, today: dt.date) -> Composed:
+    def course_detail(
+        self, course: Course, lang: str, facets: tuple[str, ...], *, today: dt.date
+    ) -> Composed:
         view = course_view(course, lang, today=today)
         if not facets:
             return self.courses([course], lang, intro="", today=today)
         text = self.render("course_detail", lang, c=view, facets=facets)
         return Composed(text, [view.title, view.provider, view.places, view.funding, view.credential or ""])
 
-    def occupation(self, occupation: Occupation, lang: str, *, courses: Composed | None, limit: int = 10) -> Composed:
+    def occupation(
+        self, occupation: Occupation, lang: str, *, courses: Composed | None, limit: int = 10
+    ) -> Composed:
         skills = [title for _, title in occupation.skills[:limit]]
         context = {
             "o": {
@@ -147,7 +159,12 @@ class Composer:
             "courses": courses.text if courses else "",
         }
         text = self.render("occupation", lang, **context)
-        quoted = [occupation.title, *skills, occupation.description or "", *(courses.quoted if courses else [])]
+        quoted = [
+            occupation.title,
+            *skills,
+            occupation.description or "",
+            *(courses.quoted if courses else []),
+        ]
         return Composed(text, quoted)
 
     def guidance(self, page: GuidancePage, lang: str, question: str) -> Composed:

@@ -43,7 +43,9 @@ conversations = Table(
 turns = Table(
     "turns",
     metadata,
-    Column("conversation_id", String(120), ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "conversation_id", String(120), ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("number", Integer, primary_key=True),
     Column("user_text", Text, nullable=False),
     Column("reply_text", Text, nullable=False),
@@ -58,7 +60,9 @@ feedback = Table(
     "feedback",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("conversation_id", String(120), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "conversation_id", String(120), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False
+    ),
     Column("turn", Integer),
     Column("rating", Integer, nullable=False),  # +1 or -1
     Column("reason", String(500)),
@@ -241,7 +245,9 @@ class ConversationStore:
             for table in (turns, feedback, unmet_requests):
                 connection.execute(delete(table).where(table.c.conversation_id == conversation_id))
             return bool(
-                connection.execute(delete(conversations).where(conversations.c.id == conversation_id)).rowcount
+                connection.execute(
+                    delete(conversations).where(conversations.c.id == conversation_id)
+                ).rowcount
             )
 
     def purge_expired(self, *, at: dt.datetime | None = None) -> int:
@@ -253,7 +259,9 @@ class ConversationStore:
                 connection.execute(delete(table).where(table.c.conversation_id.in_(old)))
             # Requests staff have not read within the retention period go too.
             connection.execute(delete(unmet_requests).where(unmet_requests.c.at < cutoff))
-            return connection.execute(delete(conversations).where(conversations.c.updated_at < cutoff)).rowcount
+            return connection.execute(
+                delete(conversations).where(conversations.c.updated_at < cutoff)
+            ).rowcount
 
     def dump(self, conversation_id: str) -> str:
         """Everything stored about a conversation, as JSON (for a person's access request)."""

@@ -14,24 +14,26 @@ from assistant.compose import Composed, Composer, course_title
 from assistant.config import LANGUAGES, ConversationSettings
 from assistant.conversations import ConversationStore
 from assistant.dialogue.intents import GUIDANCE_INTENTS, IntentClassifier
-from assistant.dialogue.planner import Plan, plan
+from assistant.dialogue.planner import Plan, plan, quick_reply_plan
 from assistant.dialogue.slots import read_slots
 from assistant.dialogue.state import DialogueState
-from assistant.esco import ATTRIBUTION
 from assistant.language import LanguageDetector
 from assistant.lexicon import common, lexicon
 from assistant.llm import LlmWriter
 from assistant.records import COUNTRY_LANGUAGE, REGIONS, Course
 from assistant.search import Filters, Hit, Searcher
+from assistant.text import fold
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_REGION = {lang: region for region, country in REGIONS.items() for lang in [COUNTRY_LANGUAGE[country]]}
+LANGUAGE_REGION = {
+    lang: region for region, country in REGIONS.items() for lang in [COUNTRY_LANGUAGE[country]]
+}
 SHOWN = 3
 CANDIDATES = 30
 # A hit fits when a word of the question matched one of its names, or its embedding is this close.
 DENSE_FIT = 0.86
-RELATIVE_FIT = 0.6  # ... and it scores at least this share of the best hit
+RELATIVE_FIT = 0.5  # ... and it scores at least this share of the best hit
 SHORT_MESSAGE_LETTERS = 12
 LEXICON_WEIGHT = 0.5
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -81,6 +83,12 @@ class Assistant:
         self._lexicons = {lang: lexicon(lang) for lang in LANGUAGES}
         self._common = common(catalogue.towns())
         self._classifier = IntentClassifier(list(self._lexicons.values()))
+        self._quick_replies = {
+            _quick_key(text): key
+            for table in composer.messages.tables.values()
+            for key, text in table.items()
+            if key.startswith("suggest_")
+        }
 
     def reply(
         self,
@@ -102,12 +110,19 @@ class Assistant:
         if region in REGIONS and state.region is None:
             state.region = region
         if not text:
-            return Answer(conversation_id=conversation_id, text=self.composer.t(reply_lang, "empty_message"), lang=reply_lang)
+            return Answer(
+                conversation_id=conversation_id,
+                text=self.composer.t(reply_lang, "empty_message"),
+                lang=reply_lang,
+            )
         today = self.today()
         langs = tuple(dict.fromkeys((reply_lang, "en")))
         slots = read_slots(text, [self._lexicons[code] for code in langs], self._common, today=today)
         guesses = self._classifier.classify(text, langs)
-        decided = plan(text, slots, guesses, state, reply_lang)
+        quick = self._quick_replies.get(_quick_key(text))
+        decided = (quick and quick_reply_plan(quick, state, text)) or plan(
+            text, slots, guesses, state, reply_lang
+        )
         if decided.intent == "change_language" and decided.new_lang:
             reply_lang = decided.new_lang
             state.lang, state.lang_chosen = reply_lang, True
@@ -174,7 +189,9 @@ class Assistant:
 
     # --- carrying out a plan ---------------------------------------------------------------------
 
-    def _carry_out(self, decided: Plan, state: DialogueState, lang: str, text: str, today: dt.date) -> Outcome:
+    def _carry_out(
+        self, decided: Plan, state: DialogueState, lang: str, text: str, today: dt.date
+    ) -> Outcome:
         t = self.composer.t
         intent = decided.intent
         if intent in ("find_training", "learn_skill"):
@@ -192,12 +209,20 @@ class Assistant:
             if decided.new_region:
                 state.region = decided.new_region
                 region_name = t(lang, f"region_{decided.new_region}")
-                return Outcome(Composed(t(lang, "region_changed", region=region_name)), suggestions=["suggest_find"])
+                return Outcome(
+                    Composed(t(lang, "region_changed", region=region_name)), suggestions=["suggest_find"]
+                )
             return Outcome(Composed(t(lang, "which_region")))
         if intent == "greeting":
-            return Outcome(Composed(t(lang, "greeting")), suggestions=["suggest_find", "suggest_skills", "suggest_funding"])
+            return Outcome(
+                Composed(t(lang, "greeting")),
+                suggestions=["suggest_find", "suggest_skills", "suggest_funding"],
+            )
         if intent == "help":
-            return Outcome(Composed(t(lang, "help")), suggestions=["suggest_find", "suggest_skills", "suggest_counsellor"])
+            return Outcome(
+                Composed(t(lang, "help")),
+                suggestions=["suggest_find", "suggest_skills", "suggest_counsellor"],
+            )
         if intent == "thanks":
             return Outcome(Composed(t(lang, "thanks")), suggestions=["suggest_find", "suggest_counsellor"])
         return Outcome(Composed(t(lang, "out_of_scope")), suggestions=["suggest_find", "suggest_counsellor"])
@@ -218,9 +243,11 @@ class Assistant:
             return Outcome(Composed(t(lang, "ask_topic")), suggestions=["suggest_skills", "suggest_funding"])
         fitting = self._fitting_courses(topic, conditions, lang, today)
         offset = state.offset if decided.more else 0
-        state.intent, state.topic, state.conditions = decided.intent, topic, {
-            k: v for k, v in conditions.items() if k != "region"
-        }
+        state.intent, state.topic, state.conditions = (
+            decided.intent,
+            topic,
+            {k: v for k, v in conditions.items() if k != "region"},
+        )
         if fitting and offset < len(fitting):
             page = fitting[offset : offset + SHOWN]
             state.shown, state.offset, state.focus = [c.id for c in page], offset + len(page), None
@@ -239,7 +266,9 @@ class Assistant:
             return Outcome(Composed(t(lang, "no_more_courses")), suggestions=["suggest_counsellor"])
         return self._nothing_fits(topic, conditions, state, lang, today)
 
-    def _nothing_fits(self, topic: str, conditions: dict, state: DialogueState, lang: str, today: dt.date) -> Outcome:
+    def _nothing_fits(
+        self, topic: str, conditions: dict, state: DialogueState, lang: str, today: dt.date
+    ) -> Outcome:
         t = self.composer.t
         parts = [t(lang, "nothing_fits", conditions=self.composer.conditions(lang, conditions))]
         region = conditions.get("region")
@@ -258,7 +287,9 @@ class Assistant:
         if counsellor is not None:
             page, contact = counsellor
             parts.append(t(lang, "counsellor_offer", contact=contact))
-            sources.append(Source(id=page.id, kind="guidance", title=page.title, url=str(page.url) if page.url else None))
+            sources.append(
+                Source(id=page.id, kind="guidance", title=page.title, url=str(page.url) if page.url else None)
+            )
         parts.append(t(lang, "unmet_recorded"))
         return Outcome(
             Composed("\n\n".join(parts), quoted),
@@ -312,7 +343,12 @@ class Assistant:
 
     def _course_sources(self, courses: list[Course], lang: str) -> list[Source]:
         return [
-            Source(id=c.id, kind="course", title=course_title(c, lang), url=str(c.apply.url) if c.apply.url else None)
+            Source(
+                id=c.id,
+                kind="course",
+                title=course_title(c, lang),
+                url=str(c.apply.url) if c.apply.url else None,
+            )
             for c in courses
         ]
 
@@ -328,13 +364,23 @@ class Assistant:
             return Outcome(Composed(text), suggestions=["suggest_find"])
         state.focus = course.id
         composed = self.composer.course_detail(course, lang, decided.facets, today=today)
-        suggestions = [key for facet, key in (("dates", "suggest_when"), ("cost", "suggest_cost"), ("apply", "suggest_apply")) if facet not in decided.facets]
+        suggestions = [
+            key
+            for facet, key in (
+                ("dates", "suggest_when"),
+                ("cost", "suggest_cost"),
+                ("apply", "suggest_apply"),
+            )
+            if facet not in decided.facets
+        ]
         return Outcome(composed, self._course_sources([course], lang), suggestions, courses=[course])
 
     def _named_course(self, topic: str, state: DialogueState, lang: str) -> Course | None:
         """The offering a question names ('the beekeeping course'): one shown before, else the best fit."""
         region = state.region or LANGUAGE_REGION.get(lang)
-        hits = _fits(self.searcher.search(topic, kinds=("course",), k=10, lang=lang, filters=Filters(region=region)))
+        hits = _fits(
+            self.searcher.search(topic, kinds=("course",), k=10, lang=lang, filters=Filters(region=region))
+        )
         shown = [h for h in hits if h.id in state.shown]
         chosen = (shown or hits)[:1]
         return self.catalogue.courses.get(chosen[0].id) if chosen else None
@@ -348,7 +394,11 @@ class Assistant:
             fallback = self._courses(replace(decided, intent="find_training"), state, lang, today)
             if fallback.courses and not fallback.unmet:
                 return fallback
-            return Outcome(Composed(t(lang, "occupation_unknown")), suggestions=["suggest_find", "suggest_counsellor"], unmet=True)
+            return Outcome(
+                Composed(t(lang, "occupation_unknown")),
+                suggestions=["suggest_find", "suggest_counsellor"],
+                unmet=True,
+            )
         state.intent, state.topic, state.occupation = "occupation", topic, occupation.uri
         region = self._region(decided, state, lang)
         linked = [self.catalogue.courses[i] for i in self.catalogue.courses_for_occupation(occupation)]
@@ -360,8 +410,18 @@ class Assistant:
         composed = self.composer.occupation(occupation, lang, courses=courses)
         composed.text += "\n\n" + t(lang, "esco_attribution")
         source = Source(id=occupation.uri, kind="occupation", title=occupation.title, url=occupation.uri)
-        suggestions = ["suggest_details_first", "suggest_counsellor"] if linked else ["suggest_find", "suggest_counsellor"]
-        return Outcome(composed, [source, *self._course_sources(linked, lang)], suggestions, uses_esco=True, courses=linked)
+        suggestions = (
+            ["suggest_details_first", "suggest_counsellor"]
+            if linked
+            else ["suggest_find", "suggest_counsellor"]
+        )
+        return Outcome(
+            composed,
+            [source, *self._course_sources(linked, lang)],
+            suggestions,
+            uses_esco=True,
+            courses=linked,
+        )
 
     def _guidance(self, decided: Plan, state: DialogueState, lang: str, text: str) -> Outcome:
         t = self.composer.t
@@ -370,24 +430,37 @@ class Assistant:
         region = self._region(decided, state, lang)
         if region is None:
             return Outcome(Composed(t(lang, "which_region")), suggestions=["suggest_region"])
-        page = self.catalogue.guidance_page(country=REGIONS[region], topic=GUIDANCE_INTENTS[decided.intent], lang=lang)
+        page = self.catalogue.guidance_page(
+            country=REGIONS[region], topic=GUIDANCE_INTENTS[decided.intent], lang=lang
+        )
         if page is None:
             return Outcome(Composed(t(lang, "counsellor_intro")), unmet=True)
         composed = self.composer.guidance(page, lang, text)
-        source = Source(id=page.id, kind="guidance", title=page.title, url=str(page.url) if page.url else None)
-        suggestions = ["suggest_find", "suggest_counsellor" if decided.intent != "counsellor" else "suggest_funding"]
+        source = Source(
+            id=page.id, kind="guidance", title=page.title, url=str(page.url) if page.url else None
+        )
+        suggestions = [
+            "suggest_find",
+            "suggest_counsellor" if decided.intent != "counsellor" else "suggest_funding",
+        ]
         return Outcome(composed, [source], suggestions)
 
     # --- the answer -------------------------------------------------------------------------------
 
-    def _answer(self, conversation_id: str, intent: str, lang: str, outcome: Outcome, question: str) -> Answer:
+    def _answer(
+        self, conversation_id: str, intent: str, lang: str, outcome: Outcome, question: str
+    ) -> Answer:
         t = self.composer.t
         answer = Answer(
             conversation_id=conversation_id,
             text=outcome.composed.text,
             lang=lang,
             sources=outcome.sources,
-            suggestions=[t(lang, key) for key in dict.fromkeys(outcome.suggestions) if key in self.composer.messages.tables["en"]],
+            suggestions=[
+                t(lang, key)
+                for key in dict.fromkeys(outcome.suggestions)
+                if key in self.composer.messages.tables["en"]
+            ],
             intent=intent,
             uses_esco=outcome.uses_esco,
             quoted=[q for q in outcome.composed.quoted if q],
@@ -399,6 +472,10 @@ class Assistant:
         return answer
 
 
+def _quick_key(text: str) -> str:
+    return " ".join(fold(text).strip(" ?!.…").split())
+
+
 def _fits(hits: list[Hit]) -> list[Hit]:
     """The hits that match the question well enough to be shown as an answer to it."""
     if not hits:
@@ -406,7 +483,9 @@ def _fits(hits: list[Hit]) -> list[Hit]:
     top = hits[0]
     if top.lexical <= 0 and top.dense < DENSE_FIT:
         return []
-    return [h for h in hits if h.score >= RELATIVE_FIT * top.score and (h.lexical > 0 or h.dense >= DENSE_FIT)]
+    return [
+        h for h in hits if h.score >= RELATIVE_FIT * top.score and (h.lexical > 0 or h.dense >= DENSE_FIT)
+    ]
 
 
 def _meets(course: Course, filters: Filters) -> bool:
@@ -419,4 +498,6 @@ def _meets(course: Course, filters: Filters) -> bool:
 
 
 def _starts_in(course: Course, month: int, today: dt.date) -> bool:
-    return course.rolling or any(s.start.month == month and s.start >= today - dt.timedelta(days=31) for s in course.dates)
+    return course.rolling or any(
+        s.start.month == month and s.start >= today - dt.timedelta(days=31) for s in course.dates
+    )

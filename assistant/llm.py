@@ -59,7 +59,10 @@ class LlmWriter:
         self.timeout_s = timeout_s
         self.all_course_ids = all_course_ids
         self._templates = Environment(
-            loader=FileSystemLoader(str(prompts_dir)), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+            loader=FileSystemLoader(str(prompts_dir)),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
 
@@ -81,7 +84,9 @@ class LlmWriter:
     def write(self, *, question: str, lang: str, answer: Answer, courses: list[Course]) -> Answer | None:
         """The model's answer if it passes every check, else None (the grounded answer is served)."""
         try:
-            future = self._pool.submit(self.model.invoke, self.prompt(question=question, lang=lang, answer=answer))
+            future = self._pool.submit(
+                self.model.invoke, self.prompt(question=question, lang=lang, answer=answer)
+            )
             reply = future.result(timeout=self.timeout_s)
         except FutureTimeout:
             log.warning("LLM took longer than %.1f s; serving the grounded answer", self.timeout_s)
@@ -107,7 +112,9 @@ class LlmWriter:
         problems = [f"cites {c!r}, which it was not given" for c in sorted(cited - given)]
         if not cited:
             problems.append("cites no record")
-        problems += ungrounded(text, [c for c in courses if c.id in cited], all_course_ids=self.all_course_ids)
+        problems += ungrounded(
+            text, [c for c in courses if c.id in cited], all_course_ids=self.all_course_ids
+        )
         ranked = self.detector.ranked(CITATION.sub("", text))
         if len(text) > 40 and ranked and ranked[0][0] != lang:
             problems.append(f"written in {ranked[0][0]}, not {lang}")

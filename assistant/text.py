@@ -22,33 +22,38 @@ STOPWORDS: dict[str, frozenset[str]] = {
     "en": _wordset(
         "a an the of and or to in on at for with by from as is are be am was i me my we you your do does did "
         "what which who how where when why can could would should want like work works working job jobs "
-        "become need needs skills skill about there this that it near any some course courses"
+        "become need needs skills skill about there this that it near any some course courses training "
+        "trainings looking"
     ),
     "sl": _wordset(
         "in ali je so sem si smo ste biti bi da ne na v za z s od do po pri kot kaj kdo kako kje kdaj zakaj "
         "ki ta to tega moj moja rad rada bi želim zelim delam dela delati delo postati kateri katere "
-        "potrebujem rabim znanja znanje spretnosti veščine vescine tečaj tecaj se me mi"
+        "potrebujem rabim znanja znanje spretnosti veščine vescine tečaj tecaj se me mi tečaja tečaji tečajev "
+        "tečaje tečajih usposabljanje usposabljanja izobraževanje izobraževanja iščem iscem kakšen kaksen"
     ),
     "hr": _wordset(
         "i ili je su sam si smo ste biti bih bi da ne na u za s sa od do po pri kao što sto tko kako gdje kada "
         "zašto zasto koji koja koje moj moja želim zelim radim radi raditi posao postati trebam treba "
-        "vještine vjestine znanja tečaj tecaj se me mi"
+        "vještine vjestine znanja tečaj tecaj se me mi tečaja tečajevi tečajeva tečajeve tražim trazim "
+        "obuka obuke obuku edukacija edukacije"
     ),
     "pl": _wordset(
         "i lub albo jest są jestem być by że nie na w we za z ze od do po przy jako co kto jak gdzie kiedy "
         "dlaczego który która które mój moja chcę chce chciałbym chcialbym chciałabym pracuję pracuje "
         "robi praca pracować pracowac zostać zostac potrzebuję potrzebuje umiejętności umiejetnosci "
-        "kurs się sie mi mnie"
+        "kurs się sie mi mnie kursu kursy kursów kursow kursie kursach szkolenie szkolenia szkoleń szukam"
     ),
     "cs": _wordset(
         "a i nebo je jsou jsem být byl že ne na v ve za z ze od do po při pri jako co kdo jak kde kdy proč "
         "proc který která které můj moje chci chtěl chtel pracuji pracuju dělá dela práce prace pracovat "
-        "stát stat potřebuji potrebuji dovednosti kurz se mi mě"
+        "stát stat potřebuji potrebuji dovednosti kurz se mi mě kurzu kurzy kurzů kurzech hledám hledam "
+        "školení skoleni"
     ),
     "hu": _wordset(
         "a az és es vagy van vagyok lenni hogy nem mit ki hogyan hol mikor miért miert melyik szeretnék "
         "szeretnek dolgozom dolgozni munka csinál csinal lehetek lenni kell kellenek készségek keszsegek "
-        "tanfolyam mi egy én en is"
+        "tanfolyam mi egy én en is tanfolyamot tanfolyamok tanfolyamra képzés kepzes képzést kepzest képzések "
+        "keresek"
     ),
 }
 

@@ -17,9 +17,9 @@ from assistant.embeddings import Embedder, make_embedder
 from assistant.entries import course_entry, page_entry
 from assistant.esco.entries import esco_entries
 from assistant.esco.labels import ExtraLabels, load_extra_labels
+from assistant.i18n import messages
 from assistant.indexer import Indexer, IndexReport
 from assistant.knowledge import Knowledge, load_knowledge
-from assistant.i18n import messages
 from assistant.language import LanguageDetector
 from assistant.llm import LlmWriter, make_chat_model
 from assistant.problems import Problem

@@ -35,7 +35,8 @@ def bench_queries(services: Services, count: int, *, seed: int = 7) -> list[tupl
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 case = json.loads(line)
-                queries.append((case["query"], case["lang"]))
+                if "query" in case:  # retrieval sets; the dialogue set is replayed by the reply phase
+                    queries.append((case["query"], case["lang"]))
     checked = services.check()
     for course in checked.knowledge.courses:
         queries += [(title, lang) for lang, title in course.title.items()]
@@ -107,6 +108,10 @@ def run_bench(
         figures["search_ms"] = search["result"]
         figures["search_peak_rss_mb"] = search["peak_rss_mb"]
         _print(figures, "search_ms", "search_peak_rss_mb")
+        reply = _child(["reply", str(queries)], env)
+        figures["reply"] = reply["result"]
+        figures["reply_peak_rss_mb"] = reply["peak_rss_mb"]
+        _print(figures, "reply", "reply_peak_rss_mb")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"bench-{figures['commit']}.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return figures
@@ -163,6 +168,61 @@ def _phase_search(count: int) -> dict[str, Any]:
     }
 
 
+def dialogue_turns(count: int) -> list[tuple[str, str, str | None]]:
+    """(conversation, message, region hint) in order: the dev dialogues replayed until `count` turns."""
+    from evals.dialogue import load_dialogues
+
+    dialogues = load_dialogues(DATASETS / "dialogues_dev.jsonl")
+    turns: list[tuple[str, str, str | None]] = []
+    round_number = 0
+    while len(turns) < count and dialogues:
+        for dialogue in dialogues:
+            turns += [
+                (f"bench:{round_number}:{dialogue.id}", t.user, dialogue.region) for t in dialogue.turns
+            ]
+        round_number += 1
+    return turns[:count]
+
+
+def run_reply_bench(services: Services, count: int) -> dict[str, Any]:
+    """Grounded reply latency over multi-turn conversations, and bare search over the same messages."""
+    assistant = services.assistant()
+    assistant.searcher.warm_up()
+    turns = dialogue_turns(count)
+    replies, searches, searching = [], [], []
+    for conversation, text, region in turns:
+        started = time.perf_counter()
+        answer = assistant.reply(conversation, text, region=region)
+        replies.append((time.perf_counter() - started) * 1000)
+        searching.append(answer.intent in ("find_training", "learn_skill", "occupation"))
+    for conversation in {c for c, _, _ in turns}:
+        assistant.forget(conversation)
+    for _, text, _ in turns:
+        started = time.perf_counter()
+        assistant.searcher.search(text, k=10)
+        searches.append((time.perf_counter() - started) * 1000)
+    reply_p50, search_p50 = statistics.median(replies), statistics.median(searches)
+    # The overhead where a reply searches: its time against a bare search of the same message.
+    searched = [r for r, s in zip(replies, searching, strict=True) if s]
+    bare = [b for b, s in zip(searches, searching, strict=True) if s]
+    return {
+        "turns": len(replies),
+        "p50": round(reply_p50, 1),
+        "p95": round(percentile(replies, 95), 1),
+        "p99": round(percentile(replies, 99), 1),
+        "max": round(max(replies), 1),
+        "bare_search_p50": round(search_p50, 1),
+        "bare_search_p95": round(percentile(searches, 95), 1),
+        "searching_turns": len(searched),
+        "searching_reply_p50": round(statistics.median(searched), 1) if searched else None,
+        "searching_reply_p95": round(percentile(searched, 95), 1) if searched else None,
+        "searching_bare_search_p50": round(statistics.median(bare), 1) if bare else None,
+        "searching_reply_vs_search_p50": round(statistics.median(searched) / statistics.median(bare), 2)
+        if searched
+        else None,
+    }
+
+
 def _print(figures: dict[str, Any], *keys: str) -> None:
     for key in keys:
         if key in figures:
@@ -181,5 +241,10 @@ def _commit() -> str:
 
 if __name__ == "__main__":
     phase = sys.argv[1]
-    result = _phase_index() if phase == "index" else _phase_search(int(sys.argv[2]))
+    if phase == "index":
+        result = _phase_index()
+    elif phase == "reply":
+        result = run_reply_bench(Services(Settings(), progress=False), int(sys.argv[2]))
+    else:
+        result = _phase_search(int(sys.argv[2]))
     print(json.dumps(result))

@@ -50,11 +50,18 @@ def load_dialogues(path: Path) -> list[Dialogue]:
             for turn in data["turns"]:
                 lang = turn.get("lang", lang)
                 expected = turn.get("expected")
-                turns.append(Turn(turn["user"], turn["intent"], lang, None if expected is None else frozenset(expected)))
+                turns.append(
+                    Turn(
+                        turn["user"], turn["intent"], lang, None if expected is None else frozenset(expected)
+                    )
+                )
             dialogue = Dialogue(data["id"], data["lang"], data.get("region"), tuple(turns))
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"{path}:{number}: not a valid dialogue ({error})") from None
-        if any(t.lang not in LANGUAGES or t.intent not in INTENTS for t in dialogue.turns) or not dialogue.turns:
+        if (
+            any(t.lang not in LANGUAGES or t.intent not in INTENTS for t in dialogue.turns)
+            or not dialogue.turns
+        ):
             raise ValueError(f"{path}:{number}: a turn's lang or intent is not valid")
         dialogues.append(dialogue)
     return dialogues
@@ -122,7 +129,11 @@ def _figures(turns: list[dict[str, Any]]) -> dict[str, Any]:
         return round(sum(1 for t in turns if t["checks"][key]) / n, 4) if n else 0.0
 
     passed = round(sum(1 for t in turns if t["passed"]) / n, 4) if n else 0.0
-    return {"turns": n, **{key: share(key) for key in ("language", "intent", "cited", "grounded")}, "passed": passed}
+    return {
+        "turns": n,
+        **{key: share(key) for key in ("language", "intent", "cited", "grounded")},
+        "passed": passed,
+    }
 
 
 def format_table(result: dict[str, Any]) -> str:

@@ -126,3 +126,56 @@ def postgres_url():
         [*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
     )
     shutil.rmtree(folder, ignore_errors=True)
+
+
+WELDING_COURSE = """---
+id: si-test-esco-varjenje
+type: short-course
+title:
+  sl: Tečaj varjenja za ESCO test
+  en: Welding course for the ESCO test
+provider: Testna varilnica
+country: SI
+region: si-gorenjska
+locations: [Kranj]
+mode: onsite
+languages: [sl]
+dates:
+  - {start: 2027-03-01, end: 2027-04-30}
+duration_hours: 80
+cost: {amount: 640, currency: EUR, funding: [ESS]}
+esco:
+  skills: [http://data.europa.eu/esco/skill/aaaaaaaa-0000-0000-0000-000000000001]
+apply: {url: "https://example.org/test/varjenje"}
+last_reviewed: 2026-11-01
+source: sample
+---
+Tečaj ročnega obločnega varjenja za začetnike.
+"""
+
+
+@pytest.fixture(scope="session")
+def sample_services(tmp_path_factory: pytest.TempPathFactory) -> Services:
+    """The sample knowledge and a small ESCO package, indexed once for the whole session."""
+    from assistant.esco.importer import import_packages
+    from tests.esco_packages import write_v11
+
+    root = tmp_path_factory.mktemp("sample")
+    knowledge = root / "knowledge"
+    shutil.copytree(PROJECT / "knowledge", knowledge)
+    (knowledge / "catalogues" / "si-gorenjska" / "si-test-esco-varjenje.md").write_text(WELDING_COURSE)
+    settings = Settings(_env_file=None, knowledge_dir=knowledge, data_dir=root / "var")
+    services = Services(settings, progress=False)
+    import_packages(services.engine, write_v11(root, "en"), progress=False)
+    services.index()
+    return services
+
+
+@pytest.fixture
+def assistant(sample_services: Services):
+    """The conversation engine over the indexed sample, with a fixed date."""
+    import datetime as dt
+
+    built = sample_services.assistant()
+    built.today = lambda: dt.date(2026, 11, 21)
+    return built

@@ -10,6 +10,7 @@ def test_bench_reports_every_figure(tmp_path, knowledge_dir, capsys):
     assert figures["embedded_texts"] > 0 and figures["unchanged_embedded_texts"] == 0
     assert set(figures["search_ms"]) == {"queries", "p50", "p95", "p99", "max"}
     assert figures["search_ms"]["queries"] == 20
+    assert figures["reply"]["turns"] == 20 and figures["reply"]["p95"] > 0
     for key in (
         "index_s",
         "raw_encode_s",
@@ -17,6 +18,7 @@ def test_bench_reports_every_figure(tmp_path, knowledge_dir, capsys):
         "unchanged_reindex_s",
         "index_peak_rss_mb",
         "search_peak_rss_mb",
+        "reply_peak_rss_mb",
     ):
         assert figures[key] > 0, key
     assert "index_vs_raw:" in capsys.readouterr().out

@@ -98,3 +98,59 @@ def test_eval_rejects_a_bad_dataset_line(env):
     dataset.write_text('{"id": "x", "lang": "xx", "query": "q", "expected": ["a"]}\n', encoding="utf-8")
     result = runner.invoke(app, ["eval", "retrieval", str(dataset)])
     assert result.exit_code == 2 and "bad.jsonl:1" in result.stderr
+
+
+@pytest.fixture
+def sample_env(sample_services, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_KNOWLEDGE_DIR", str(sample_services.settings.knowledge_dir))
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(sample_services.settings.data_dir))
+
+
+def test_ask_prints_an_answer_as_json(sample_env):
+    result = runner.invoke(app, ["ask", "Kje se lahko naučim varjenja v Kranju?", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert set(answer) == {"conversation_id", "text", "lang", "sources", "suggestions"}
+    assert answer["lang"] == "sl" and answer["sources"]
+    assert set(answer["sources"][0]) == {"id", "kind", "title", "url"}
+
+
+def test_ask_refuses_a_language_it_does_not_speak(sample_env):
+    result = runner.invoke(app, ["ask", "hello", "--lang", "de"])
+    assert result.exit_code == 2
+
+
+def test_chat_keeps_the_context_between_lines(sample_env):
+    result = runner.invoke(
+        app, ["chat"], input="where can I learn welding in Kranj?\nis the first one free?\n\n"
+    )
+    assert result.exit_code == 0, result.output
+    replies = result.stdout.split("> ")
+    assert "1." in replies[1]
+    first_title = replies[1].split("1. ", 1)[1].splitlines()[0]
+    assert first_title in replies[2]
+
+
+def test_eval_dialogue_prints_figures(sample_env, tmp_path):
+    dataset = tmp_path / "dialogues.jsonl"
+    turns = [
+        {"user": "Živjo", "intent": "greeting", "expected": []},
+        {"user": "Kje se lahko naučim varjenja v Kranju?", "intent": "find_training"},
+        {"user": "hvala", "intent": "thanks", "expected": []},
+    ]
+    dataset.write_text(json.dumps({"id": "sl-1", "lang": "sl", "turns": turns}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", "dialogue", str(dataset), "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["by_lang"]["sl"]["turns"] == 3
+    assert figures["overall"]["grounded"] == 1.0
+    table = runner.invoke(app, ["eval", "dialogue", str(dataset)])
+    assert "turns passed" in table.stdout
+
+
+def test_eval_dialogue_names_a_bad_line(env, tmp_path):
+    dataset = tmp_path / "bad.jsonl"
+    dataset.write_text('{"id": "x", "lang": "xx", "turns": [{"user": "a", "intent": "greeting"}]}\n')
+    result = runner.invoke(app, ["eval", "dialogue", str(dataset)])
+    assert result.exit_code == 2
+    assert f"{dataset}:1" in result.stderr

@@ -84,7 +84,10 @@ class IntentClassifier:
         self._idf[lexicon.lang] = idf
         self._unseen[lexicon.lang] = math.log(1 + len(bags)) + 1
         self._vocabulary[lexicon.lang] = {
-            fold(word) for examples in lexicon.intents.values() for example in examples for word in words(example)
+            fold(word)
+            for examples in lexicon.intents.values()
+            for example in examples
+            for word in words(example)
         }
 
     def coverage(self, text: str) -> dict[str, float]:
@@ -92,7 +95,10 @@ class IntentClassifier:
         found = [fold(word) for word in words(text)]
         if not found:
             return {}
-        return {lang: sum(w in vocabulary for w in found) / len(found) for lang, vocabulary in self._vocabulary.items()}
+        return {
+            lang: sum(w in vocabulary for w in found) / len(found)
+            for lang, vocabulary in self._vocabulary.items()
+        }
 
     def classify(self, text: str, langs: tuple[str, ...]) -> list[Guess]:
         """Intents with their best example's similarity, best first."""

@@ -117,3 +117,31 @@ def _reference(slots: Slots, state: DialogueState) -> tuple[str | None, str | No
     if (slots.this_one or slots.facets) and (state.focus or state.shown):
         return state.focus or state.shown[0], None
     return None
+
+
+def quick_reply_plan(key: str, state: DialogueState, text: str) -> Plan | None:
+    """The plan of a quick reply the assistant offered: its meaning is known, not guessed."""
+    conditions = {"suggest_online": {"mode": "online"}, "suggest_free": {"free": True}}
+    if key in conditions and state.topic:
+        return Plan("find_training", topic=state.topic, conditions={**state.conditions, **conditions[key]})
+    if key == "suggest_more" and state.topic:
+        return Plan("find_training", topic=state.topic, conditions=dict(state.conditions), more=True)
+    facets = {"suggest_when": ("dates",), "suggest_cost": ("cost",), "suggest_apply": ("apply",)}
+    shown = state.focus or (state.shown[0] if state.shown else None)
+    if key in facets and shown:
+        return Plan("course_details", target=shown, facets=facets[key])
+    if key == "suggest_details_first" and state.shown:
+        return Plan("course_details", target=state.shown[0])
+    simple = {
+        "suggest_find": "find_training",
+        "suggest_counsellor": "counsellor",
+        "suggest_funding": "funding",
+        "suggest_register": "registration",
+        "suggest_prior": "prior_learning",
+        "suggest_region": "change_region",
+    }
+    if key in simple:
+        return Plan(simple[key])
+    if key == "suggest_skills":
+        return Plan("occupation", topic=text)
+    return None

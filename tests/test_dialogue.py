@@ -1,0 +1,182 @@
+"""The conversation engine end to end over the indexed sample knowledge: language, intents, context, grounding."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.config import LANGUAGES
+from assistant.core import MessageTooLong
+from assistant.grounding import ungrounded
+from assistant.i18n import messages
+from tests.esco_packages import WELDER
+
+WELDING = {
+    "sl": "Kje lahko v Kranju opravim tečaj varjenja?",
+    "hr": "Tražim tečaj zavarivanja u Sisku",
+    "pl": "szukam kursu na spawacza w Nowym Sączu",
+    "cs": "hledám kurz svařování v Pardubicích",
+    "hu": "hegesztő tanfolyamot keresek Pécsen",
+    "en": "where can I learn welding in Kranj?",
+}
+
+
+def grounded(assistant, answer) -> list[str]:
+    cited = [assistant.catalogue.courses[s.id] for s in answer.sources if s.id in assistant.catalogue.courses]
+    return ungrounded(answer.text, cited, all_course_ids=assistant.catalogue.courses)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_welding_question_is_answered_in_its_language_from_the_catalogue(assistant, lang):
+    answer = assistant.reply(f"test:weld-{lang}", WELDING[lang])
+    assert answer.lang == lang
+    assert answer.intent == "find_training"
+    assert answer.sources and all(s.kind == "course" for s in answer.sources)
+    titles = " ".join(s.title.lower() for s in answer.sources)
+    assert re.search(r"var|zavar|spaw|svař|svar|hegeszt|weld", titles)
+    assert grounded(assistant, answer) == []
+    assert answer.suggestions == [s for s in answer.suggestions if s in messages().tables[lang].values()]
+
+
+def test_follow_ups_keep_the_context(assistant):
+    conversation = "test:context"
+    first = assistant.reply(conversation, "where can I learn welding in Kranj?")
+    listed = [s.id for s in first.sources]
+    assert listed
+    second = assistant.reply(conversation, "is the first one free?")
+    assert second.intent == "course_details"
+    assert [s.id for s in second.sources] == listed[:1]
+    course = assistant.catalogue.courses[listed[0]]
+    assert ("free" in second.text.lower()) == course.free
+    third = assistant.reply(conversation, "when does it start?")
+    assert [s.id for s in third.sources] == listed[:1]
+    assert grounded(assistant, third) == []
+    online = assistant.reply(conversation, "something online instead")
+    assert online.intent == "find_training"
+    # No welding course is online: said so, with the nearest offers and the counsellor.
+    assert online.text.startswith("I found no offer that fits (online")
+    assert any(s.kind == "guidance" for s in online.sources)
+    programming = assistant.reply("test:context-online", "I want to learn programming in Kranj")
+    assert programming.sources
+    online = assistant.reply("test:context-online", "something online instead")
+    assert online.sources
+    assert all(assistant.catalogue.courses[s.id].mode.value == "online" for s in online.sources)
+    sisak = assistant.reply(conversation, "and in Sisak?")
+    assert sisak.sources
+    assert all(
+        assistant.catalogue.courses[s.id].region == "hr-sisak-moslavina"
+        for s in sisak.sources
+        if s.kind == "course"
+    )
+
+
+def test_an_ordinal_past_the_list_is_answered_honestly(assistant):
+    conversation = "test:ordinal"
+    first = assistant.reply(conversation, "where can I learn welding in Kranj?")
+    answer = assistant.reply(conversation, "is the fifth one free?")
+    assert answer.intent == "course_details"
+    assert answer.sources == [] or len(first.sources) >= 5
+
+
+def test_an_occupation_shows_its_essential_skills_courses_and_the_esco_attribution(assistant):
+    answer = assistant.reply("test:occupation", "what does a welder do?", region="si-gorenjska")
+    assert answer.intent == "occupation"
+    assert answer.sources[0].id == WELDER
+    assert "use welding equipment" in answer.text
+    assert "si-test-esco-varjenje" in [s.id for s in answer.sources]
+    assert "This service uses the ESCO classification of the European Commission." in answer.text
+    assert answer.uses_esco
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "page"),
+    [
+        ("kako se prijavim na zavod za zaposlovanje?", "sl", "si-register-employment-service-sl"),
+        ("tko mi može platiti tečaj, ima li vaučera?", "hr", "hr-funding-training-hr"),
+        ("czy moje doświadczenie można potwierdzić bez kursu?", "pl", "pl-prior-learning-pl"),
+        ("chci mluvit s poradcem", "cs", "cz-counsellor-cs"),
+        ("hogyan dolgozhatnék külföldön?", "hu", "hu-work-abroad-hu"),
+    ],
+)
+def test_guidance_questions_cite_the_countrys_page(assistant, text, lang, page):
+    answer = assistant.reply(f"test:guide-{lang}", text)
+    assert answer.lang == lang
+    assert [s.id for s in answer.sources] == [page]
+
+
+def test_nothing_fits_is_said_honestly_and_recorded_without_personal_data(assistant):
+    conversation = "test:unmet"
+    answer = assistant.reply(
+        conversation, "I want a course in deep sea diving, call me on +386 41 123 456", region="si-gorenjska"
+    )
+    assert answer.intent == "find_training"
+    assert "counsellor" in answer.text.lower()
+    assert any(s.kind == "guidance" and "counsellor" in s.id for s in answer.sources)
+    recorded = [r for r in assistant.store.unmet() if "diving" in r.text]
+    assert recorded and "123 456" not in recorded[-1].text and recorded[-1].lang == "en"
+
+
+def test_small_talk_and_out_of_scope(assistant):
+    assert assistant.reply("test:talk", "Živjo").intent == "greeting"
+    assert assistant.reply("test:talk", "hvala").intent == "thanks"
+    assert assistant.reply("test:talk2", "what is the weather tomorrow?").intent == "out_of_scope"
+
+
+def test_language_explicit_choice_wins_and_short_messages_keep_the_conversations(assistant):
+    assert assistant.reply("test:lang", "where can I learn welding?", lang="pl").lang == "pl"
+    assert assistant.reply("test:lang", "ok").lang == "pl"
+    assert assistant.reply("test:lang2", "Kje se lahko naučim varjenja na Gorenjskem?").lang == "sl"
+    assert assistant.reply("test:lang2", "2").lang == "sl"
+    assert assistant.reply("test:lang3", "ok", lang_hint="hu").lang == "hu"
+
+
+def test_change_of_language_is_confirmed_in_the_new_language(assistant):
+    answer = assistant.reply("test:switch", "can you answer in Croatian please")
+    assert answer.intent == "change_language"
+    assert answer.lang == "hr"
+    assert answer.text == messages().t("hr", "language_changed")
+
+
+def test_hostile_input_is_bounded_and_never_echoed(assistant):
+    answer = assistant.reply("test:hostile", "<img src=x onerror=alert(1)> welding")
+    assert "<img" not in answer.text
+    with pytest.raises(MessageTooLong) as error:
+        assistant.reply("test:hostile", "a" * 5000, lang="sl")
+    assert "1000" in str(error.value)
+
+
+def test_forgetting_a_conversation_removes_it(assistant):
+    assistant.reply("test:forget", "where can I learn welding?")
+    assert assistant.store.load("test:forget") is not None
+    assert assistant.forget("test:forget")
+    assert assistant.store.load("test:forget") is None
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_quick_reply_is_understood(assistant, lang):
+    """Each suggestion, sent as a message after a list of courses, gets the intent it stands for."""
+    wanted = {
+        "suggest_find": "find_training",
+        "suggest_online": "find_training",
+        "suggest_free": "find_training",
+        "suggest_more": "find_training",
+        "suggest_details_first": "course_details",
+        "suggest_when": "course_details",
+        "suggest_cost": "course_details",
+        "suggest_apply": "course_details",
+        "suggest_counsellor": "counsellor",
+        "suggest_funding": "funding",
+        "suggest_register": "registration",
+        "suggest_prior": "prior_learning",
+        "suggest_skills": "occupation",
+        "suggest_region": "change_region",
+    }
+    wrong = {}
+    for key, intent in wanted.items():
+        conversation = f"test:quick-{lang}-{key}"
+        assistant.reply(conversation, WELDING[lang], lang=lang)
+        answer = assistant.reply(conversation, messages().t(lang, key))
+        if answer.intent != intent or answer.lang != lang:
+            wrong[key] = (answer.intent, answer.lang)
+    assert wrong == {}
