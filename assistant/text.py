@@ -58,6 +58,15 @@ STOPWORDS: dict[str, frozenset[str]] = {
 }
 
 
+# Words for "course" or "training": a message with one asks for an offering, even if it names a language.
+_COURSE_WORDS = _wordset(
+    "course courses training trainings class classes lessons tečaj tecaj tečaja tecaja tečaji tecaji tečajev "
+    "tecajev tečaje tecaje tečajevi tecajevi tečajeva tecajeva usposabljanje obuka obuke kurs kursu kursy "
+    "kursów kursow kursie kurz kurzu kurzy kurzů kurzu školení skoleni tanfolyam tanfolyamot tanfolyamok "
+    "nyelvtanfolyam nyelvtanfolyamot képzés kepzes képzést kepzest"
+)
+
+
 def fold(text: str) -> str:
     """Lower-case and strip diacritics, so 'Zavarivač' and 'zavarivac' meet."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -76,6 +85,7 @@ def lemma(word: str, lang: str) -> str:
     return simplemma.lemmatize(word, lang=SIMPLEMMA_CODE.get(lang, "en"), low_memory=True).lower()
 
 
+COURSE_WORDS: frozenset[str] = frozenset(fold(word) for word in _COURSE_WORDS)
 _FOLDED_STOPWORDS = {lang: frozenset(fold(w) for w in ws) for lang, ws in STOPWORDS.items()}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from assistant.dialogue.intents import Guess
 from assistant.dialogue.slots import Slots
 from assistant.dialogue.state import DialogueState
-from assistant.text import topic_words
+from assistant.text import COURSE_WORDS, fold, topic_words, words
 
 CONFIDENT = 0.2  # similarity to an example above which its intent is taken as said
 SEARCHING = ("find_training", "learn_skill", "occupation")
@@ -42,7 +42,8 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
 
     # "Can we talk English, my Slovenian is not good": the first language named that is not the current one.
     named = [code for code in slots.languages if code != state.lang] or list(slots.languages)
-    if named and (best.intent == "change_language" or not topical):
+    asks_for_a_course = any(fold(word) in COURSE_WORDS for word in words(text))
+    if named and not asks_for_a_course and (best.intent == "change_language" or not topical):
         return Plan("change_language", new_lang=named[0])
     reference = _reference(slots, state)
     if reference is not None and _about_one_offering(slots, best, confident, topical=topical):
