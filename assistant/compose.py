@@ -105,6 +105,7 @@ class Composer:
     def render(self, name: str, lang: str, **context: Any) -> str:
         template = _environment(self.prompts_dir, lang).get_template(f"answers/{name}.j2")
         text = template.render(lang=lang, t=lambda key, **v: self.t(lang, key, **v), **context)
+        text = re.sub(r"(\d\.)\.", r"\1", text)  # a Hungarian or Croatian date ends a sentence itself
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
     def conditions(self, lang: str, conditions: dict[str, Any]) -> str:

@@ -23,37 +23,39 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "a an the of and or to in on at for with by from as is are be am was i me my we you your do does did "
         "what which who how where when why can could would should want like work works working job jobs "
         "become need needs skills skill about there this that it near any some course courses training "
-        "trainings looking"
+        "trainings looking learn learning"
     ),
     "sl": _wordset(
         "in ali je so sem si smo ste biti bi da ne na v za z s od do po pri kot kaj kdo kako kje kdaj zakaj "
         "ki ta to tega moj moja rad rada bi želim zelim delam dela delati delo postati kateri katere "
         "potrebujem rabim znanja znanje spretnosti veščine vescine tečaj tecaj se me mi tečaja tečaji tečajev "
-        "tečaje tečajih usposabljanje usposabljanja izobraževanje izobraževanja iščem iscem kakšen kaksen"
+        "tečaje tečajih usposabljanje usposabljanja izobraževanje izobraževanja iščem iscem kakšen kaksen "
+        "naučim naucim naučiti nauciti naučil naucil naučila naucila"
     ),
     "hr": _wordset(
         "i ili je su sam si smo ste biti bih bi da ne na u za s sa od do po pri kao što sto tko kako gdje kada "
         "zašto zasto koji koja koje moj moja želim zelim radim radi raditi posao postati trebam treba "
         "vještine vjestine znanja tečaj tecaj se me mi tečaja tečajevi tečajeva tečajeve tražim trazim "
-        "obuka obuke obuku edukacija edukacije"
+        "obuka obuke obuku edukacija edukacije naučiti nauciti naučim naucim naučit naucit"
     ),
     "pl": _wordset(
         "i lub albo jest są jestem być by że nie na w we za z ze od do po przy jako co kto jak gdzie kiedy "
         "dlaczego który która które mój moja chcę chce chciałbym chcialbym chciałabym pracuję pracuje "
         "robi praca pracować pracowac zostać zostac potrzebuję potrzebuje umiejętności umiejetnosci "
-        "kurs się sie mi mnie kursu kursy kursów kursow kursie kursach szkolenie szkolenia szkoleń szukam"
+        "kurs się sie mi mnie kursu kursy kursów kursow kursie kursach szkolenie szkolenia szkoleń szukam "
+        "nauczyć nauczyc nauczę naucze"
     ),
     "cs": _wordset(
         "a i nebo je jsou jsem být byl že ne na v ve za z ze od do po při pri jako co kdo jak kde kdy proč "
         "proc který která které můj moje chci chtěl chtel pracuji pracuju dělá dela práce prace pracovat "
         "stát stat potřebuji potrebuji dovednosti kurz se mi mě kurzu kurzy kurzů kurzech hledám hledam "
-        "školení skoleni"
+        "školení skoleni naučit naucit naučím naucim"
     ),
     "hu": _wordset(
         "a az és es vagy van vagyok lenni hogy nem mit ki hogyan hol mikor miért miert melyik szeretnék "
         "szeretnek dolgozom dolgozni munka csinál csinal lehetek lenni kell kellenek készségek keszsegek "
         "tanfolyam mi egy én en is tanfolyamot tanfolyamok tanfolyamra képzés kepzes képzést kepzest képzések "
-        "keresek"
+        "keresek megtanulni tanulni"
     ),
 }
 
@@ -63,7 +65,8 @@ _COURSE_WORDS = _wordset(
     "course courses training trainings class classes lessons tečaj tecaj tečaja tecaja tečaji tecaji tečajev "
     "tecajev tečaje tecaje tečajevi tecajevi tečajeva tecajeva usposabljanje obuka obuke kurs kursu kursy "
     "kursów kursow kursie kurz kurzu kurzy kurzů kurzu školení skoleni tanfolyam tanfolyamot tanfolyamok "
-    "nyelvtanfolyam nyelvtanfolyamot képzés kepzes képzést kepzest"
+    "nyelvtanfolyam nyelvtanfolyamot képzés kepzes képzést kepzest learn learning naučim naučiti naučit "
+    "nauczyć nauczę naučím megtanulni tanulni"
 )
 
 

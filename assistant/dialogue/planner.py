@@ -45,6 +45,11 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
     asks_for_a_course = any(fold(word) in COURSE_WORDS for word in words(text))
     if named and not asks_for_a_course and (best.intent == "change_language" or not topical):
         return Plan("change_language", new_lang=named[0])
+    refinement = slots.search_conditions()
+    small_talk = best.intent in SMALL_TALK and best.score >= 0.5
+    refines = state.topic and refinement and (slots.follow_up or not topical) and not small_talk
+    if refines and not slots.ordinal:  # "something online?" narrows the list; it does not point into it
+        return _refine(state, slots)
     reference = _reference(slots, state)
     if reference is not None and _about_one_offering(slots, best, confident, topical=topical):
         target, ordinal = reference
@@ -53,9 +58,7 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
     few_words = len(topic_words(slots.leftover, (lang, "en"))) <= 1
     if slots.more and state.intent in SEARCHING and (few_words or best.intent == "find_training"):
         return _refine(state, slots, more=True)
-    refinement = slots.search_conditions()
-    small_talk = best.intent in SMALL_TALK and best.score >= 0.5
-    if state.topic and refinement and (slots.follow_up or not topical) and not small_talk:
+    if refines:
         return _refine(state, slots)
     if slots.region and not topical and (not confident or best.intent == "change_region"):
         return Plan("change_region", new_region=slots.region)
