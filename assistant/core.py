@@ -320,27 +320,29 @@ class Assistant:
             free=True if conditions.get("free") else None,
             theme=conditions.get("theme"),
         )
+        found: list[Course] = []
         if topic.strip():
             hits = self.searcher.search(topic, kinds=("course",), k=CANDIDATES, lang=lang, filters=filters)
-            hits = _fits(hits)
+            # The place, month and group narrow the hits first; what is left must still fit the topic.
+            kept = [
+                h
+                for h in hits
+                if h.id in self.catalogue.courses
+                and _meets_conditions(self.catalogue.courses[h.id], conditions, today)
+            ]
+            best = hits[0].score if hits else 0.0
+            if kept and kept[0].score >= 0.5 * best:
+                found = [self.catalogue.courses[h.id] for h in _fits(kept)]
         else:
-            hits = []
-        found = [self.catalogue.courses[h.id] for h in hits if h.id in self.catalogue.courses]
-        if not topic.strip():
             # Only conditions ("free online courses"): every offering that meets them, soonest first.
             found = sorted(
-                (c for c in self.catalogue.courses.values() if _meets(c, filters)),
+                (
+                    c
+                    for c in self.catalogue.courses.values()
+                    if _meets(c, filters) and _meets_conditions(c, conditions, today)
+                ),
                 key=lambda c: (not c.rolling and not c.dates, min((s.start for s in c.dates), default=today)),
             )
-        if mode == "onsite":
-            found = [c for c in found if c.mode.value != "online"]
-        if conditions.get("month"):
-            found = [c for c in found if _starts_in(c, conditions["month"], today)]
-        if conditions.get("group"):
-            found = [c for c in found if conditions["group"] in c.target_groups]
-        if conditions.get("town"):
-            town = conditions["town"]
-            found = [c for c in found if town in c.locations or c.mode.value == "online"]
         return found
 
     def _course_sources(self, courses: list[Course], lang: str) -> list[Source]:
@@ -497,6 +499,18 @@ def _meets(course: Course, filters: Filters) -> bool:
         and (filters.free is None or course.free == filters.free)
         and (filters.theme is None or filters.theme in {theme.value for theme in course.themes})
     )
+
+
+def _meets_conditions(course: Course, conditions: dict, today: dt.date) -> bool:
+    """The conditions search filters cannot express: in person, start month, target group, town."""
+    if conditions.get("mode") == "onsite" and course.mode.value == "online":
+        return False
+    if conditions.get("month") and not _starts_in(course, conditions["month"], today):
+        return False
+    if conditions.get("group") and conditions["group"] not in course.target_groups:
+        return False
+    town = conditions.get("town")
+    return not town or town in course.locations or course.mode.value == "online"
 
 
 def _starts_in(course: Course, month: int, today: dt.date) -> bool:

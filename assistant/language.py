@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 from lingua import Language, LanguageDetectorBuilder
@@ -41,3 +42,18 @@ class LanguageDetector:
         return tuple(code for code, confidence in ranked[:limit] if confidence >= threshold) or (
             ranked[0][0],
         )
+
+
+URL_OR_EMAIL = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+MIN_LETTERS_TO_DETECT = 25
+
+
+def own_words_language(text: str, quoted: list[str], detector: LanguageDetector) -> str | None:
+    """The language of a reply's own words, the record texts it quotes removed; None if too little is left."""
+    for quote in sorted((q for q in quoted if q), key=len, reverse=True):
+        text = text.replace(quote, " ")
+    text = URL_OR_EMAIL.sub(" ", text)
+    if sum(ch.isalpha() for ch in text) < MIN_LETTERS_TO_DETECT:
+        return None
+    ranked = detector.ranked(text)
+    return ranked[0][0] if ranked else None

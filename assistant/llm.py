@@ -16,7 +16,7 @@ from assistant.answer import Answer
 from assistant.config import LlmSettings
 from assistant.grounding import ungrounded
 from assistant.i18n import PROMPTS_DIR, Messages
-from assistant.language import LanguageDetector
+from assistant.language import LanguageDetector, own_words_language
 from assistant.records import Course
 
 log = logging.getLogger(__name__)
@@ -115,9 +115,9 @@ class LlmWriter:
         problems += ungrounded(
             text, [c for c in courses if c.id in cited], all_course_ids=self.all_course_ids
         )
-        ranked = self.detector.ranked(CITATION.sub("", text))
-        if len(text) > 40 and ranked and ranked[0][0] != lang:
-            problems.append(f"written in {ranked[0][0]}, not {lang}")
+        written_in = own_words_language(CITATION.sub("", text), answer.quoted, self.detector)
+        if written_in not in (None, lang):
+            problems.append(f"written in {written_in}, not {lang}")
         if answer.uses_esco and self.messages.t(lang, "esco_attribution") not in text:
             problems.append("leaves out the ESCO attribution")
         return problems

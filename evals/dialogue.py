@@ -4,7 +4,6 @@ and grounding. The dataset format is described in evals/datasets/DIALOGUES.md.""
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -15,10 +14,7 @@ from assistant.config import LANGUAGES
 from assistant.core import Assistant
 from assistant.dialogue.intents import INTENTS
 from assistant.grounding import ungrounded
-from assistant.language import LanguageDetector
-
-URL_OR_EMAIL = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-MIN_LETTERS_TO_DETECT = 25
+from assistant.language import own_words_language
 
 
 @dataclass(frozen=True)
@@ -67,22 +63,11 @@ def load_dialogues(path: Path) -> list[Dialogue]:
     return dialogues
 
 
-def reply_language(text: str, quoted: list[str], detector: LanguageDetector) -> str | None:
-    """The language of the reply's own words (record texts it quotes removed); None if too little is left."""
-    for quote in sorted(quoted, key=len, reverse=True):
-        text = text.replace(quote, " ")
-    text = URL_OR_EMAIL.sub(" ", text)
-    if sum(ch.isalpha() for ch in text) < MIN_LETTERS_TO_DETECT:
-        return None
-    ranked = detector.ranked(text)
-    return ranked[0][0] if ranked else None
-
-
 def check_turn(assistant: Assistant, conversation_id: str, turn: Turn, region: str | None) -> dict[str, Any]:
     answer = assistant.reply(conversation_id, turn.user, region=region)
     cited = [source.id for source in answer.sources]
     courses = [assistant.catalogue.courses[c] for c in cited if c in assistant.catalogue.courses]
-    detected = reply_language(answer.text, answer.quoted, assistant.detector)
+    detected = own_words_language(answer.text, answer.quoted, assistant.detector)
     problems = ungrounded(answer.text, courses, all_course_ids=assistant.catalogue.courses)
     checks = {
         "language": answer.lang == turn.lang and detected in (None, turn.lang),
