@@ -1,4 +1,8 @@
-"""The table of every text a person sees, in the six languages, read from prompts/messages/<lang>.yaml."""
+"""The tables of every text a person sees, in the six languages, read from prompts/<folder>/<lang>.yaml.
+
+`messages` is the core's table (answers, errors, quick replies); each channel keeps its own texts in its
+own folder (`prompts/web/`, `prompts/telegram/`) and reads them with `messages("web")`.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,10 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 class Messages:
     """`t(lang, key, **values)`: the text for `key` in `lang`, its {placeholders} filled."""
 
-    def __init__(self, prompts_dir: Path = PROMPTS_DIR) -> None:
+    def __init__(self, prompts_dir: Path = PROMPTS_DIR, folder: str = "messages") -> None:
         self.tables: dict[str, dict[str, str]] = {}
         for lang in LANGUAGES:
-            with (prompts_dir / "messages" / f"{lang}.yaml").open(encoding="utf-8") as file:
+            with (prompts_dir / folder / f"{lang}.yaml").open(encoding="utf-8") as file:
                 self.tables[lang] = {str(k): str(v) for k, v in yaml.safe_load(file).items()}
 
     def t(self, lang: str, key: str, **values: object) -> str:
@@ -47,5 +51,6 @@ def placeholders(text: str) -> set[str]:
 
 
 @cache
-def messages() -> Messages:
-    return Messages()
+def messages(folder: str = "messages") -> Messages:
+    """The table in prompts/<folder>/: "messages" for the core, a channel's name for its own texts."""
+    return Messages(folder=folder)

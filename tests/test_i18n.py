@@ -18,7 +18,10 @@ PROJECT = Path(__file__).parent.parent
 
 
 def test_no_message_is_missing_in_any_language():
-    assert messages().problems() == []
+    folders = [path.parent.name for path in PROMPTS_DIR.glob("*/en.yaml")]
+    assert "messages" in folders
+    for folder in folders:
+        assert messages(folder).problems() == [], folder
 
 
 def test_every_message_key_the_code_uses_exists():
