@@ -181,6 +181,19 @@ class ConversationStore:
             )
         return number
 
+    def save_state(
+        self, conversation_id: str, *, lang: str | None, region: str | None, state: dict[str, Any]
+    ) -> None:
+        """Store a conversation's language, region and state without a turn (a choice made in a menu)."""
+        at = now()
+        with self._engine.begin() as connection:
+            values = {"lang": lang, "region": region, "state": state, "updated_at": at}
+            changed = connection.execute(
+                update(conversations).where(conversations.c.id == conversation_id).values(**values)
+            ).rowcount
+            if not changed:
+                connection.execute(insert(conversations).values(id=conversation_id, created_at=at, **values))
+
     def history(self, conversation_id: str) -> list[dict[str, Any]]:
         with self._engine.connect() as connection:
             rows = connection.execute(

@@ -152,6 +152,26 @@ class Assistant:
             )
         return answer
 
+    def choose(self, conversation_id: str, *, lang: str | None = None, region: str | None = None) -> None:
+        """Remember a person's choice of language or region (a channel's menu), before or between turns."""
+        stored = self.store.load(conversation_id)
+        state = DialogueState.from_json(stored.state if stored else None)
+        if lang is not None:
+            if lang not in LANGUAGES:
+                raise ValueError(f"unknown language {lang!r}")
+            state.lang, state.lang_chosen = lang, True
+        if region is not None:
+            if region not in REGIONS:
+                raise ValueError(f"unknown region {region!r}")
+            state.region = region
+        self.store.save_state(conversation_id, lang=state.lang, region=state.region, state=state.to_json())
+
+    def preferences(self, conversation_id: str) -> tuple[str | None, str | None]:
+        """The conversation's language and region, or (None, None) for a new one."""
+        stored = self.store.load(conversation_id)
+        state = DialogueState.from_json(stored.state if stored else None)
+        return state.lang, state.region
+
     def forget(self, conversation_id: str) -> bool:
         """Delete everything stored about a conversation."""
         return self.store.delete(conversation_id)

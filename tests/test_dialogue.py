@@ -153,6 +153,17 @@ def test_forgetting_a_conversation_removes_it(assistant):
     assert assistant.store.load("test:forget") is None
 
 
+def test_a_menu_choice_of_language_and_region_holds_for_the_next_turns(assistant):
+    assert assistant.preferences("test:menu") == (None, None)
+    assistant.choose("test:menu", lang="hr", region="hr-sisak-moslavina")
+    assert assistant.preferences("test:menu") == ("hr", "hr-sisak-moslavina")
+    answer = assistant.reply("test:menu", "where can I learn welding?")
+    assert answer.lang == "hr"
+    assert assistant.store.load("test:menu").region == "hr-sisak-moslavina"
+    with pytest.raises(ValueError):
+        assistant.choose("test:menu", lang="de")
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_quick_reply_is_understood(assistant, lang):
     """Each suggestion, sent as a message after a list of courses, gets the intent it stands for."""
