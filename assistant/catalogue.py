@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from assistant.db import esco_descriptions, esco_relations
+from assistant.db import esco_descriptions, esco_labels, esco_relations
+from assistant.esco.labels import ExtraLabels
 from assistant.knowledge import Knowledge
 from assistant.records import Course, GuidancePage
 from assistant.search import Searcher
@@ -27,7 +28,14 @@ class Occupation:
 class Catalogue:
     """Looks records up by id; built once from the loaded knowledge and the ESCO tables."""
 
-    def __init__(self, knowledge: Knowledge, engine: Engine, searcher: Searcher) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        engine: Engine,
+        searcher: Searcher,
+        extra_labels: ExtraLabels | None = None,
+    ) -> None:
+        self._extra_labels = extra_labels or ExtraLabels()
         self.courses: dict[str, Course] = {course.id: course for course in knowledge.courses}
         self.pages: dict[str, GuidancePage] = {page.id: page for page in knowledge.pages}
         self._engine = engine
@@ -51,6 +59,21 @@ class Catalogue:
             if page is not None:
                 return page
         return None
+
+    def names(self, uris: list[str], lang: str) -> dict[str, list[str]]:
+        """Every name of each concept in `lang` (the knowledge folder's labels) and in English (ESCO's)."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(esco_labels.c.uri, esco_labels.c.label).where(
+                    esco_labels.c.uri.in_(uris), esco_labels.c.lang == "en"
+                )
+            ).all()
+        found: dict[str, list[str]] = {
+            uri: list(self._extra_labels.for_uri(uri).get(lang, ())) for uri in uris
+        }
+        for uri, label in rows:
+            found[uri].append(label)
+        return found
 
     def occupation(self, uri: str, lang: str) -> Occupation | None:
         info = self._searcher.record("occupation", uri)

@@ -38,6 +38,7 @@ DENSE_FIT = 0.86
 RELATIVE_FIT = 0.8
 SHORT_MESSAGE_LETTERS = 12
 LEXICON_WEIGHT = 0.5
+STEM = 5  # letters of a word that must meet a name's word
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -182,6 +183,8 @@ class Assistant:
         if explicit in LANGUAGES:
             state.lang, state.lang_chosen = explicit, True
             return explicit
+        # "and in Jesenice?": a place's name says where, not which language the person writes.
+        text = self._without_place_names(text)
         ranked = self._ranked_languages(text)
         letters = sum(ch.isalpha() for ch in text)
         known = state.lang or (hint if hint in LANGUAGES else None)
@@ -196,6 +199,16 @@ class Assistant:
         conversation_confidence = dict(ranked).get(known, 0.0)
         # Close calls (sl and hr) stay with the conversation's language.
         return known if conversation_confidence >= 0.6 * confidence else best
+
+    def _without_place_names(self, text: str) -> str:
+        folded = fold(text)
+        if len(folded) != len(text):
+            return text
+        chars = list(text)
+        for phrases in (*self._common.regions.values(), *self._common.towns.values()):
+            for start, end in phrases.spans(folded):
+                chars[start:end] = " " * (end - start)
+        return "".join(chars)
 
     def _ranked_languages(self, text: str) -> list[tuple[str, float]]:
         """lingua's confidences, lifted by how many of the words each language's example messages use:
@@ -219,7 +232,7 @@ class Assistant:
         if intent in ("find_training", "learn_skill"):
             return self._courses(decided, state, lang, today)
         if intent == "occupation":
-            return self._occupation(decided, state, lang, today)
+            return self._occupation(decided, state, lang, today, text)
         if intent == "course_details":
             return self._course_details(decided, state, lang, today)
         if intent in GUIDANCE_INTENTS:
@@ -409,11 +422,14 @@ class Assistant:
         chosen = (shown or hits)[:1]
         return self.catalogue.courses.get(chosen[0].id) if chosen else None
 
-    def _occupation(self, decided: Plan, state: DialogueState, lang: str, today: dt.date) -> Outcome:
+    def _occupation(
+        self, decided: Plan, state: DialogueState, lang: str, today: dt.date, text: str = ""
+    ) -> Outcome:
         t = self.composer.t
         topic = decided.topic or ""
-        hits = _fits(self.searcher.search(topic, kinds=("occupation",), k=5, lang=lang)) if topic else []
-        occupation = self.catalogue.occupation(hits[0].id, lang) if hits else None
+        hits = self.searcher.search(topic, kinds=("occupation",), k=10, lang=lang) if topic else []
+        named = self._named_occupation(hits, f"{topic} {text}", lang)
+        occupation = self.catalogue.occupation(named, lang) if named else None
         if occupation is None:
             fallback = self._courses(replace(decided, intent="find_training"), state, lang, today)
             if fallback.courses and not fallback.unmet:
@@ -446,6 +462,22 @@ class Assistant:
             uses_esco=True,
             courses=linked,
         )
+
+    def _named_occupation(self, hits: list[Hit], topic: str, lang: str) -> str | None:
+        """The occupation the message names: of the hits, the one with the longest name all of whose words
+        the message uses ('varilec' over 'varilec cevi' in 'kaj dela varilec'); else the best hit."""
+        if not hits:
+            return None
+        said = {_stem(word) for word in fold(topic).split()}
+        fitting = _fits(hits)
+        best, best_length = (fitting[0].id if fitting else None), 0
+        names = self.catalogue.names([hit.id for hit in hits], lang)
+        for hit in hits:
+            for name in names.get(hit.id, ()):
+                name_words = [_stem(word) for word in fold(name).split()]
+                if len(name_words) > best_length and all(word in said for word in name_words):
+                    best, best_length = hit.id, len(name_words)
+        return best
 
     def _guidance(self, decided: Plan, state: DialogueState, lang: str, text: str) -> Outcome:
         t = self.composer.t
@@ -498,6 +530,11 @@ class Assistant:
 
 def _quick_key(text: str) -> str:
     return " ".join(fold(text).strip(" ?!.…").split())
+
+
+def _stem(word: str) -> str:
+    """A word's first letters, enough to meet its other endings ('natakarica', 'natakarca')."""
+    return word.strip("?!.,;:()'\"")[:STEM]
 
 
 def _fits(hits: list[Hit]) -> list[Hit]:

@@ -53,6 +53,22 @@ class Lexicon:
     target_groups: dict[str, Phrases]
     ordinals: dict[str, Phrases]
     facets: dict[str, Phrases]
+    small_talk: Phrases  # words only greetings, thanks and 'what can you do' use: never a topic
+
+
+SMALL_TALK_INTENTS = ("greeting", "thanks", "help")
+TOPICAL_INTENTS = ("find_training", "learn_skill", "occupation", "course_details")
+
+
+def small_talk_words(intents: dict[str, list[str]]) -> set[str]:
+    """Folded words of the small-talk examples that no example asking for a course or job uses."""
+
+    def vocabulary(names: tuple[str, ...]) -> set[str]:
+        return {w for name in names for example in intents.get(name, ()) for w in fold(example).split()}
+
+    return {w.strip("?!.,;:'\"()") for w in vocabulary(SMALL_TALK_INTENTS) - vocabulary(TOPICAL_INTENTS)} - {
+        ""
+    }
 
 
 @dataclass(frozen=True)
@@ -78,14 +94,16 @@ def lexicon(lang: str) -> Lexicon:
         for name, values in slots.items()
         if name not in ("months", "target_groups", "ordinals", "facets")
     }
+    intents = {intent: [str(e) for e in examples] for intent, examples in data["intents"].items()}
     return Lexicon(
         lang=lang,
-        intents={intent: [str(e) for e in examples] for intent, examples in data["intents"].items()},
+        intents=intents,
         slots=simple,
         months={int(month): Phrases.of(values) for month, values in slots["months"].items()},
         target_groups={group: Phrases.of(values) for group, values in slots["target_groups"].items()},
         ordinals={str(key): Phrases.of(values) for key, values in slots["ordinals"].items()},
         facets={facet: Phrases.of(values) for facet, values in slots["facets"].items()},
+        small_talk=Phrases.of(sorted(small_talk_words(intents))),
     )
 
 

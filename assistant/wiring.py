@@ -93,8 +93,8 @@ class Services:
         """The conversation engine over the current index; `chat_model` overrides the configured LLM."""
         from assistant.core import Assistant
 
-        knowledge = self.check().knowledge
-        catalogue = Catalogue(knowledge, self.engine, self.searcher)
+        checked = self.check()
+        catalogue = Catalogue(checked.knowledge, self.engine, self.searcher, checked.extra_labels)
         model = chat_model if chat_model is not None else make_chat_model(self.settings.llm)
         writer = None
         if model is not None:

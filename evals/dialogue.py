@@ -30,6 +30,7 @@ class Dialogue:
     id: str
     lang: str
     region: str | None
+    hint: str | None  # the channel's language hint: the person's Telegram or browser language
     turns: tuple[Turn, ...]
 
 
@@ -51,7 +52,7 @@ def load_dialogues(path: Path) -> list[Dialogue]:
                         turn["user"], turn["intent"], lang, None if expected is None else frozenset(expected)
                     )
                 )
-            dialogue = Dialogue(data["id"], data["lang"], data.get("region"), tuple(turns))
+            dialogue = Dialogue(data["id"], data["lang"], data.get("region"), data.get("hint"), tuple(turns))
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"{path}:{number}: not a valid dialogue ({error})") from None
         if (
@@ -63,8 +64,10 @@ def load_dialogues(path: Path) -> list[Dialogue]:
     return dialogues
 
 
-def check_turn(assistant: Assistant, conversation_id: str, turn: Turn, region: str | None) -> dict[str, Any]:
-    answer = assistant.reply(conversation_id, turn.user, region=region)
+def check_turn(
+    assistant: Assistant, conversation_id: str, turn: Turn, region: str | None, hint: str | None = None
+) -> dict[str, Any]:
+    answer = assistant.reply(conversation_id, turn.user, region=region, lang_hint=hint)
     cited = [source.id for source in answer.sources]
     courses = [assistant.catalogue.courses[c] for c in cited if c in assistant.catalogue.courses]
     detected = own_words_language(answer.text, answer.quoted, assistant.detector)
@@ -93,7 +96,10 @@ def evaluate(assistant: Assistant, dialogues: list[Dialogue]) -> dict[str, Any]:
     results = []
     for dialogue in dialogues:
         conversation_id = f"eval:{dialogue.id}:{uuid.uuid4().hex[:8]}"
-        turns = [check_turn(assistant, conversation_id, turn, dialogue.region) for turn in dialogue.turns]
+        turns = [
+            check_turn(assistant, conversation_id, turn, dialogue.region, dialogue.hint)
+            for turn in dialogue.turns
+        ]
         assistant.forget(conversation_id)
         results.append({"id": dialogue.id, "lang": dialogue.lang, "turns": turns})
     by_lang: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -1,4 +1,4 @@
-"""What a person wants, from example messages per intent: the nearest example by shared words (TF-IDF)."""
+"""What a person wants, from example messages per intent: the nearest examples by shared words (TF-IDF)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ INTENTS: tuple[str, ...] = (
     "thanks",
     "out_of_scope",
 )
+NEAREST = 3  # examples an intent's score is the mean of
 GUIDANCE_INTENTS: dict[str, str] = {
     "funding": "funding-training",
     "registration": "register-employment-service",
@@ -50,7 +51,7 @@ def intent_terms(text: str, lang: str) -> list[str]:
 @dataclass(frozen=True)
 class Guess:
     intent: str
-    score: float  # cosine similarity to the nearest example, 0..1
+    score: float  # mean cosine similarity to the intent's nearest examples, 0..1
 
 
 class IntentClassifier:
@@ -101,8 +102,8 @@ class IntentClassifier:
         }
 
     def classify(self, text: str, langs: tuple[str, ...]) -> list[Guess]:
-        """Intents with their best example's similarity, best first."""
-        best: dict[str, float] = {}
+        """Intents with the mean similarity of their nearest examples, best first."""
+        found: dict[str, list[float]] = defaultdict(list)
         for lang in langs:
             if lang not in self._postings:
                 continue
@@ -116,8 +117,9 @@ class IntentClassifier:
                 for number, example_weight in self._postings[lang].get(term, ()):
                     scores[number] += weight * example_weight
             for number, score in scores.items():
-                intent = self._examples[number][0]
-                best[intent] = max(best.get(intent, 0.0), score)
+                found[self._examples[number][0]].append(score)
+        # The mean of an intent's nearest examples: one stray example sharing two words is not enough.
+        best = {intent: sum(sorted(s, reverse=True)[:NEAREST]) / NEAREST for intent, s in found.items()}
         return [Guess(intent, score) for intent, score in sorted(best.items(), key=lambda kv: -kv[1])]
 
 

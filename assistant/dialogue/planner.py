@@ -30,23 +30,29 @@ class Plan:
 
 def has_topic(slots: Slots, lang: str) -> bool:
     """Whether words are left that could name a trade, a skill or an occupation."""
-    return any(len(word) > 2 for word in topic_words(slots.leftover, (lang, "en")))
+    return bool(_topic_words(slots, lang))
+
+
+def _topic_words(slots: Slots, lang: str) -> list[str]:
+    return [word for word in topic_words(slots.leftover, (lang, "en")) if len(word) > 2]
 
 
 def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, lang: str) -> Plan:
     """The plan for `text`: the classifier's guess, corrected by slots and the conversation so far."""
     topical = has_topic(slots, lang)
-    guesses = _plausible(guesses, slots, topical=topical, words=len(text.split()))
+    asks_for_a_course = any(fold(word) in COURSE_WORDS for word in words(text))
+    guesses = _plausible(
+        guesses, topic=len(_topic_words(slots, lang)), words=len(text.split()), course=asks_for_a_course
+    )
     best = guesses[0] if guesses else Guess("out_of_scope", 0.0)
     confident = best.score >= CONFIDENT
 
     # "Can we talk English, my Slovenian is not good": the first language named that is not the current one.
     named = [code for code in slots.languages if code != state.lang] or list(slots.languages)
-    asks_for_a_course = any(fold(word) in COURSE_WORDS for word in words(text))
     if named and not asks_for_a_course and (best.intent == "change_language" or not topical):
         return Plan("change_language", new_lang=named[0])
     refinement = slots.search_conditions()
-    small_talk = best.intent in SMALL_TALK and best.score >= 0.5
+    small_talk = best.intent in SMALL_TALK and best.score >= 0.4
     refines = state.topic and refinement and (slots.follow_up or not topical) and not small_talk
     if refines and not slots.ordinal:  # "something online?" narrows the list; it does not point into it
         return _refine(state, slots)
@@ -77,15 +83,17 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
     return Plan(best.intent, conditions=slots.search_conditions(), new_region=slots.region)
 
 
-def _plausible(guesses: list[Guess], slots: Slots, *, topical: bool, words: int) -> list[Guess]:
+def _plausible(guesses: list[Guess], *, topic: int, words: int, course: bool = False) -> list[Guess]:
     """The guesses without those the message's own words rule out."""
     kept = guesses
-    if topical and words > 3:
+    plainly_small_talk = bool(guesses) and guesses[0].intent in SMALL_TALK and guesses[0].score >= 0.4
+    if topic and words > 3 and not (plainly_small_talk and topic == 1):
         # "Hello, I'm looking for a welding course in Kranj" is more than a greeting.
         kept = [g for g in kept if g.intent not in SMALL_TALK] or kept
-    if kept and kept[0].intent == "change_language":
+    # "I need to learn Polish" names a language but asks for a course; so does "a course in diving, call me".
+    doubtful = ("change_language", *(("counsellor", "prior_learning") if course and topic else ()))
+    if kept and kept[0].intent in doubtful:
         learning = [g for g in kept if g.intent in ("find_training", "learn_skill")]
-        # "I need to learn Polish" names a language but asks for a course.
         if learning and learning[0].score >= 0.5 * kept[0].score:
             kept = [learning[0], *[g for g in kept if g is not learning[0]]]
     return kept
