@@ -53,22 +53,34 @@ class Lexicon:
     target_groups: dict[str, Phrases]
     ordinals: dict[str, Phrases]
     facets: dict[str, Phrases]
-    small_talk: Phrases  # words only greetings, thanks and 'what can you do' use: never a topic
+    chatter: Phrases  # words that are never a topic: 'hello', 'thanks', 'can', 'please'
 
 
 SMALL_TALK_INTENTS = ("greeting", "thanks", "help")
 TOPICAL_INTENTS = ("find_training", "learn_skill", "occupation", "course_details")
 
 
-def small_talk_words(intents: dict[str, list[str]]) -> set[str]:
-    """Folded words of the small-talk examples that no example asking for a course or job uses."""
+WIDESPREAD = 5  # a word in the examples of this many intents says how, never what ('mogu', 'lahko', 'kolko')
+
+
+def chatter_words(intents: dict[str, list[str]]) -> set[str]:
+    """Folded words that are never a topic: those only greetings, thanks and 'what can you do' use, and
+    those spread over the examples of many intents."""
 
     def vocabulary(names: tuple[str, ...]) -> set[str]:
-        return {w for name in names for example in intents.get(name, ()) for w in fold(example).split()}
+        return {w for name in names for example in intents.get(name, ()) for w in _words(example)}
 
-    return {w.strip("?!.,;:'\"()") for w in vocabulary(SMALL_TALK_INTENTS) - vocabulary(TOPICAL_INTENTS)} - {
-        ""
-    }
+    spread: dict[str, set[str]] = {}
+    for name, examples in intents.items():
+        for example in examples:
+            for word in _words(example):
+                spread.setdefault(word, set()).add(name)
+    widespread = {word for word, names in spread.items() if len(names) >= WIDESPREAD}
+    return (vocabulary(SMALL_TALK_INTENTS) - vocabulary(TOPICAL_INTENTS)) | widespread
+
+
+def _words(example: str) -> list[str]:
+    return [w for w in (w.strip("?!.,;:'\"()") for w in fold(example).split()) if w]
 
 
 @dataclass(frozen=True)
@@ -103,7 +115,7 @@ def lexicon(lang: str) -> Lexicon:
         target_groups={group: Phrases.of(values) for group, values in slots["target_groups"].items()},
         ordinals={str(key): Phrases.of(values) for key, values in slots["ordinals"].items()},
         facets={facet: Phrases.of(values) for facet, values in slots["facets"].items()},
-        small_talk=Phrases.of(sorted(small_talk_words(intents))),
+        chatter=Phrases.of(sorted(chatter_words(intents))),
     )
 
 

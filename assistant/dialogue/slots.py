@@ -91,8 +91,8 @@ def read_slots(text: str, lexicons: list[Lexicon], common: Common, *, today: dt.
     slots = replace(slots, languages=tuple(dict.fromkeys(lang for _, lang in sorted(named))))
     for lexicon in lexicons:
         slots = _language_slots(slots, matcher, lexicon, today)
-    for lexicon in lexicons:  # "hello", "thanks a lot": said around a topic, never the topic
-        matcher.take(lexicon.small_talk)
+    for lexicon in lexicons:  # "hello", "thanks a lot", "where can I": said around a topic, never the topic
+        matcher.take(lexicon.chatter)
     # Folding keeps the length of almost every text, so the spans found in it cut the original too.
     topic = matcher.leftover(text) if len(text) == len(matcher.folded) else matcher.leftover()
     return replace(slots, leftover=matcher.leftover(), topic=topic)
