@@ -186,6 +186,23 @@ def chat(
 
 
 @app.command()
+def telegram() -> None:
+    """Run the Telegram bot with long polling (no public address needed); Ctrl-C stops it."""
+    import logging
+
+    core = services(progress=False)
+    if core.settings.telegram.token is None:
+        _fail(
+            "no Telegram bot token: set ASSISTANT_TELEGRAM__TOKEN (create the bot with @BotFather, see README)"
+        )
+    from channels.telegram.polling import run_polling
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token
+    run_polling(core.assistant(), core.settings)
+
+
+@app.command()
 def unmet(
     days: Annotated[int, typer.Option(help="Requests of the last N days")] = 30,
 ) -> None:

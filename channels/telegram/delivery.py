@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +54,10 @@ async def deliver(
 
 
 def _seconds(error: RetryAfter) -> float:
-    # PTB 22 gives an int or a timedelta depending on PTB_TIMEDELTA; read the value it stores either way.
-    value = error._retry_after  # noqa: SLF001 - the public property warns about its own future type
+    # PTB 22 gives an int, or a timedelta with PTB_TIMEDELTA set, and warns about the change to come.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
