@@ -190,8 +190,11 @@ def telegram() -> None:
     """Run the Telegram bot with long polling (no public address needed); Ctrl-C stops it."""
     import logging
 
+    from telegram.error import InvalidToken, TelegramError
+
     core = services(progress=False)
-    if core.settings.telegram.token is None:
+    settings = core.settings.telegram
+    if settings.token is None:
         _fail(
             "no Telegram bot token: set ASSISTANT_TELEGRAM__TOKEN (create the bot with @BotFather, see README)"
         )
@@ -199,7 +202,12 @@ def telegram() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token
-    run_polling(core.assistant(), core.settings)
+    try:
+        run_polling(core.assistant(), core.settings)
+    except InvalidToken:
+        _fail("Telegram rejected the bot token in ASSISTANT_TELEGRAM__TOKEN; check it with @BotFather")
+    except TelegramError as error:  # its message never holds the token; InvalidToken's would
+        _fail(f"the Telegram Bot API at {settings.api_base_url} failed: {error}")
 
 
 @app.command()

@@ -10,6 +10,9 @@ import datetime as dt
 import html
 import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -31,6 +34,7 @@ TEXTS = messages("telegram")
 CORE = messages()
 SECRET = "webhook-secret_for-tests"
 HOSTILE = "<b>x</b><img src=x onerror=alert(1)>"
+PROJECT = Path(__file__).parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -365,6 +369,44 @@ def test_the_webhook_rejects_a_wrong_or_missing_secret(fake, web, headers):
 def test_the_webhook_refuses_what_is_not_an_update(fake, web, body):
     response = httpx.post(web.url, content=body, headers={SECRET_HEADER: SECRET})
     assert response.status_code == 400
+
+
+def test_the_telegram_command_polls_until_stopped(fake, tmp_path, knowledge_dir):
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT),
+        "ASSISTANT_KNOWLEDGE_DIR": str(knowledge_dir),
+        "ASSISTANT_DATA_DIR": str(tmp_path / "var"),
+        "ASSISTANT_TELEGRAM__TOKEN": fake.token,
+        "ASSISTANT_TELEGRAM__API_BASE_URL": fake.base_url,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "telegram"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        fake.queue_update(message(4001, "/start", lang="cs"))
+        assert fake.wait_for_messages(4001, 1, timeout=180)[0].params["text"] == greeting("cs")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "polling" in stderr and fake.token not in stderr
+
+
+def test_the_telegram_command_says_when_the_token_is_refused(fake, tmp_path, knowledge_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ASSISTANT_KNOWLEDGE_DIR", str(knowledge_dir))
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("ASSISTANT_TELEGRAM__TOKEN", "999:not-the-bots-token")
+    monkeypatch.setenv("ASSISTANT_TELEGRAM__API_BASE_URL", fake.base_url)
+    result = CliRunner().invoke(cli, ["telegram"])
+    assert result.exit_code == 2
+    assert "Telegram rejected the bot token" in result.stderr and "not-the-bots-token" not in result.stderr
 
 
 def test_no_token_no_bot(fake, tg_assistant, monkeypatch):
