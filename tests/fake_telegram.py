@@ -333,13 +333,13 @@ PHOTO = {"photo": [{"file_id": "AgACAgQAAxkBAAIC", "file_unique_id": "AQADphoto"
 VOICE = {"voice": {"file_id": "AwACAgQAAxkBAAID", "file_unique_id": "AgADvoice", "duration": 4}}
 
 
-def button_press(bot_message: dict, data: str, *, lang: str | None = "en") -> dict:
+def button_press(bot_message: dict, data: str, *, lang: str | None = "en", first_name: str = "Ana") -> dict:
     """{"callback_query": ...}: the person pressed the button with `data` under `bot_message`."""
     chat_id = bot_message["chat"]["id"]
     return {
         "callback_query": {
             "id": f"cq-{next(_message_ids)}",
-            "from": user(chat_id, lang),
+            "from": user(chat_id, lang, first_name),
             "chat_instance": f"ci-{chat_id}",
             "data": data,
             "message": bot_message,

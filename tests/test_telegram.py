@@ -423,54 +423,53 @@ def test_no_token_no_bot(fake, tg_assistant, monkeypatch):
 
 def test_a_conversation_in_croatian_and_polish(fake, bot):
     """Writes the transcript to $TELEGRAM_TRANSCRIPT when set (the closing note of issue 6 quotes it)."""
+    people = {3001: ("hr", "Marija"), 3002: ("pl", "Tomasz")}
     script = [
-        (3001, "hr", [message(3001, "/start hr-sisak-moslavina", lang="hr", first_name="Marija")]),
-        (3001, "hr", [message(3001, "Gdje mogu naučiti zavarivati?", lang="hr", first_name="Marija")]),
-        (3001, "hr", "press:q:0"),
-        (3002, "pl", [message(3002, "/start pl-malopolska", lang="pl", first_name="Tomasz")]),
-        (3002, "pl", [message(3002, "Szukam darmowego kursu komputerowego", lang="pl", first_name="Tomasz")]),
-        (3002, "pl", "press:q:0"),
-        (3002, "pl", [message(3002, "/forget", lang="pl", first_name="Tomasz")]),
+        (3001, "/start hr-sisak-moslavina"),
+        (3001, "Gdje mogu naučiti zavarivati?"),
+        (3001, "press q:0"),
+        (3001, "/lang"),
+        (3001, "press lang:en"),
+        (3001, "Is it free?"),
+        (3002, "/start pl-malopolska"),
+        (3002, "Szukam darmowego kursu komputerowego"),
+        (3002, "press q:0"),
+        (3002, "/forget"),
     ]
-    for chat_id, lang, step in script:
+    for chat_id, step in script:
+        lang, name = people[chat_id]
         before = len(fake.sent(chat_id))
-        if isinstance(step, str):
-            last = fake.sent(chat_id)[-1]
-            bot_message = next(m for m in reversed(fake.messages.values()) if m["chat"]["id"] == chat_id)
-            assert bot_message["text"] == last.params["text"]
-            fake.queue_update(button_press(bot_message, step.removeprefix("press:"), lang=lang))
+        if step.startswith("press "):
+            shown = next(m for m in reversed(fake.messages.values()) if m["chat"]["id"] == chat_id)
+            fake.queue_update(button_press(shown, step.removeprefix("press "), lang=lang, first_name=name))
         else:
-            for update in step:
-                fake.queue_update(update)
+            fake.queue_update(message(chat_id, step, lang=lang, first_name=name))
         fake.wait_for_messages(chat_id, before + 1)
     transcript = format_transcript(fake)
-    assert "Marija" in transcript and "Tomasz" in transcript and "Izvori" in transcript
+    assert "<b>Izvori</b>" in transcript and "<b>Źródła</b>" in transcript
+    assert CORE.t("en", "language_changed") in transcript
     if os.environ.get("TELEGRAM_TRANSCRIPT"):
         Path(os.environ["TELEGRAM_TRANSCRIPT"]).write_text(transcript, encoding="utf-8")
 
 
 def format_transcript(fake: FakeTelegram) -> str:
+    """The chat as the people saw it: their messages and presses, the bot's messages and buttons."""
     lines = []
     for who, item in fake.timeline:
-        if who == "user":
-            if "callback_query" in item:
-                query = item["callback_query"]
-                label = next(
-                    b["text"]
-                    for row in query["message"]["reply_markup"]["inline_keyboard"]
-                    for b in row
-                    if b["callback_data"] == query["data"]
-                )
-                lines.append(f"{query['from']['first_name']} [presses] {label}")
-            else:
-                found = item["message"]
-                lines.append(
-                    f"{found['from']['first_name']} ({found['from'].get('language_code')}): {found['text']}"
-                )
+        if who == "user" and "callback_query" in item:
+            query = item["callback_query"]
+            rows = query["message"]["reply_markup"]["inline_keyboard"]
+            label = next(b["text"] for row in rows for b in row if b["callback_data"] == query["data"])
+            lines.append(f"\n{query['from']['first_name']} presses [{label}]")
+        elif who == "user":
+            found = item["message"]
+            lines.append(
+                f"\n{found['from']['first_name']} ({found['from'].get('language_code')}): {found['text']}"
+            )
         elif item.method == "sendMessage" and item.refused is None:
             lines.append("bot: " + item.params["text"].replace("\n", "\n     "))
-            for text, _ in buttons(item):
-                lines.append(f"     [{text}]")
+            rows = (item.params.get("reply_markup") or {}).get("inline_keyboard", [])
+            lines += ["     " + " ".join(f"[{b['text']}]" for b in row) for row in rows]
         elif item.method in ("sendChatAction", "answerCallbackQuery"):
-            lines.append(f"     ({item.method})")
-    return "\n".join(lines) + "\n"
+            lines.append(f"     ({item.method}{': typing' if item.method == 'sendChatAction' else ''})")
+    return "\n".join(lines).lstrip() + "\n"
