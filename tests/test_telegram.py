@@ -147,6 +147,15 @@ def test_an_answer_with_sources_as_links_and_a_quick_reply_pressed(fake, bot):
     assert second.params["text"] and second.params["text"] != text
 
 
+def test_an_esco_answer_carries_the_attribution_once(fake, bot):
+    chat_id = 1202
+    fake.queue_update(message(chat_id, "What skills does a welder need?", lang="en"))
+    [sent] = fake.wait_for_messages(chat_id, 1)
+    text = sent.params["text"]
+    assert text.count(html.escape(CORE.t("en", "esco_attribution"), quote=False)) == 1
+    assert '<a href="http://data.europa.eu/esco/occupation/' in text
+
+
 def test_the_language_and_region_menus(fake, bot, tg_assistant):
     chat_id = 1301
     fake.queue_update(message(chat_id, "/lang", lang="en"))
