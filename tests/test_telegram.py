@@ -27,6 +27,7 @@ from assistant.records import REGIONS
 from channels.telegram.delivery import send_messages
 from channels.telegram.render import MESSAGE_LIMIT, answer_messages, quick_replies
 from channels.telegram.webhook import SECRET_HEADER, telegram_webhook
+from tests.conftest import free_port
 from tests.fake_telegram import PHOTO, STICKER, VOICE, FakeTelegram, button_press, edited, message
 from tests.telegram_servers import PollingBot, WebhookServer
 
@@ -416,6 +417,17 @@ def test_the_telegram_command_says_when_the_token_is_refused(fake, tmp_path, kno
     result = CliRunner().invoke(cli, ["telegram"])
     assert result.exit_code == 2
     assert "Telegram rejected the bot token" in result.stderr and "not-the-bots-token" not in result.stderr
+
+
+def test_the_web_app_runs_on_when_telegram_is_out_of_reach(fake, tg_assistant):
+    closed = f"http://127.0.0.1:{free_port()}/bot"  # nothing listens there
+    server = WebhookServer(tg_assistant, telegram_settings(fake, api_base_url=closed)).start()
+    try:
+        update = {"update_id": 1, **message(2301, "/start", lang="en")}
+        response = httpx.post(server.url, json=update, headers={SECRET_HEADER: SECRET})
+        assert response.status_code == 503  # Telegram sends it again later
+    finally:
+        server.stop()
 
 
 def test_no_token_no_bot(fake, tg_assistant, monkeypatch):
