@@ -186,6 +186,31 @@ def chat(
 
 
 @app.command()
+def telegram() -> None:
+    """Run the Telegram bot with long polling (no public address needed); Ctrl-C stops it."""
+    import logging
+
+    from telegram.error import InvalidToken, TelegramError
+
+    core = services(progress=False)
+    settings = core.settings.telegram
+    if settings.token is None:
+        _fail(
+            "no Telegram bot token: set ASSISTANT_TELEGRAM__TOKEN (create the bot with @BotFather, see README)"
+        )
+    from channels.telegram.polling import run_polling
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token
+    try:
+        run_polling(core.assistant(), core.settings)
+    except InvalidToken:
+        _fail("Telegram rejected the bot token in ASSISTANT_TELEGRAM__TOKEN; check it with @BotFather")
+    except TelegramError as error:  # its message never holds the token; InvalidToken's would
+        _fail(f"the Telegram Bot API at {settings.api_base_url} failed: {error}")
+
+
+@app.command()
 def unmet(
     days: Annotated[int, typer.Option(help="Requests of the last N days")] = 30,
 ) -> None:

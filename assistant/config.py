@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LANGUAGES: tuple[str, ...] = ("sl", "hr", "pl", "cs", "hu", "en")
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ChromaSettings(BaseModel):
@@ -63,6 +65,31 @@ class LlmSettings(BaseModel):
     temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature")
 
 
+class TelegramSettings(BaseModel):
+    """The Telegram bot: no token, no bot. Polling with `assistant telegram`, or a webhook in the web app."""
+
+    token: SecretStr | None = Field(None, description="The bot's token from @BotFather; empty: no bot")
+    webhook_url: str | None = Field(
+        None, description="Public https URL of /telegram/webhook; empty: the web app runs without the bot"
+    )
+    webhook_secret: SecretStr | None = Field(
+        None, description="Secret Telegram sends with every webhook call (1-256 of A-Z a-z 0-9 _ -)"
+    )
+    api_base_url: str = Field(
+        "https://api.telegram.org/bot", description="Bot API address; the token is appended"
+    )
+    rate_limit_per_minute: int = Field(
+        20, ge=1, description="Messages one chat may send a minute; more get one notice, then silence"
+    )
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_accepts(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not WEBHOOK_SECRET.fullmatch(secret.get_secret_value()):
+            raise ValueError("the webhook secret must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return secret
+
+
 class Settings(BaseSettings):
     """All settings of the assistant; nested sections use `__`, e.g. ASSISTANT_CHROMA__URL."""
 
@@ -78,6 +105,7 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings)
     conversations: ConversationSettings = Field(default_factory=ConversationSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
 
     @property
     def resolved_database_url(self) -> str:
