@@ -199,6 +199,33 @@ def unmet(
     typer.echo(f"{len(requests)} unmet requests in the last {days} days", err=True)
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default ASSISTANT_WEB__HOST)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default ASSISTANT_WEB__PORT)")] = None,
+) -> None:
+    """Serve the chat API, the embeddable widget and the standalone page; prints the URL to open."""
+    from channels.web.app import create_app
+    from channels.web.server import public_url, server
+
+    core = services()
+    host = host or core.settings.web.host
+    port = port or core.settings.web.port
+    if not any(core.searcher.sizes().values()):
+        typer.echo("The index is empty: indexing the knowledge folder first (about a minute)…", err=True)
+        _, problems = core.index()
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+    url = public_url(core, host=host, port=port)
+
+    def ready() -> None:
+        typer.echo(f'Open {url}  (embed: <script src="{url}widget.js" async></script>; Ctrl-C stops)')
+
+    server(create_app(core), host=host, port=port, on_ready=ready).run()
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     dataset: Annotated[Path, typer.Argument(help="JSON Lines dataset", exists=True)],
