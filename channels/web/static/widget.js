@@ -58,7 +58,7 @@
     }
   }
 
-  // --- building elements (never innerHTML) -----------------------------------------------------
+  // --- building elements (text nodes only) ------------------------------------------------------
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
