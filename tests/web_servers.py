@@ -37,7 +37,7 @@ def serving(services: Services, *, routers=()) -> Iterator[str]:
 
 
 @contextmanager
-def third_party_site(html: str) -> Iterator[str]:
+def third_party_site(html: str, *, port: int | None = None) -> Iterator[str]:
     """Another site (http://localhost:PORT, a different origin from 127.0.0.1) serving one page."""
     body = html.encode()
 
@@ -55,7 +55,7 @@ def third_party_site(html: str) -> Iterator[str]:
         def log_message(self, *args) -> None:
             pass
 
-    site = ThreadingHTTPServer(("127.0.0.1", free_port()), Page)
+    site = ThreadingHTTPServer(("127.0.0.1", port or free_port()), Page)
     thread = threading.Thread(target=site.serve_forever, daemon=True)
     thread.start()
     try:

@@ -371,6 +371,7 @@
       var button = el("button", "ca-reply", text);
       button.type = "button";
       button.onclick = function () {
+        ui.input.focus(); // the buttons go away: keep the focus where the next message is typed
         send(text);
       };
       ui.replies.appendChild(button);
