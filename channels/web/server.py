@@ -8,6 +8,7 @@ from collections.abc import Callable
 import uvicorn
 from fastapi import FastAPI
 
+from assistant.config import Settings
 from assistant.wiring import Services
 
 
@@ -53,3 +54,9 @@ def public_url(services: Services, *, host: str, port: int) -> str:
         return configured.rstrip("/") + "/"
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     return f"http://{shown}:{port}/"
+
+
+def serving_settings(settings: Settings) -> Settings:
+    """The settings a server runs with: the query embedding on `web.embedding_threads` threads."""
+    embedding = settings.embedding.model_copy(update={"threads": settings.web.embedding_threads})
+    return settings.model_copy(update={"embedding": embedding})
