@@ -386,3 +386,53 @@ def test_the_widget_is_small(client):
         gzip.compress(client.get("/widget.css").content)
     )
     assert size < 40_000 and zipped < 12_000, (size, zipped)
+
+
+def test_concurrent_conversations_each_get_their_own_answers(client, web):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def converse(number: int) -> tuple[str, list[str]]:
+        with httpx.Client(base_url=web[1], timeout=60) as own:
+            first = own.post("/api/chat", json={"message": WELDING_HR}).json()
+            follow = own.post(
+                "/api/chat",
+                json={"message": "je li prvi besplatan?", "conversation_id": first["conversation_id"]},
+            ).json()
+            return first["conversation_id"], [first["lang"], follow["lang"], follow["conversation_id"]]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(converse, range(8)))
+    assert len({conversation for conversation, _ in results}) == 8
+    for conversation, (first_lang, follow_lang, follow_id) in results:
+        assert first_lang == follow_lang == "hr" and follow_id == conversation
+        assert len(web[0].store.history(conversation)) == 2
+
+
+def test_assistant_serve_prints_the_url_to_open(sample_services):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import _wait_for_port, free_port
+
+    settings = sample_services.settings
+    port = free_port()
+    env = {
+        **os.environ,
+        "ASSISTANT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for_port(port, process, "assistant serve")
+        line = process.stdout.readline()
+        assert line.startswith(f"Open http://127.0.0.1:{port}/")
+        assert httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=10).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
