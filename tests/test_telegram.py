@@ -24,6 +24,7 @@ from assistant.cli import app as cli
 from assistant.config import LANGUAGES, Settings, TelegramSettings
 from assistant.i18n import messages
 from assistant.records import REGIONS
+from assistant.wiring import Services
 from channels.telegram.delivery import send_messages
 from channels.telegram.render import MESSAGE_LIMIT, answer_messages, quick_replies
 from channels.telegram.webhook import SECRET_HEADER, telegram_webhook
@@ -494,3 +495,25 @@ def format_transcript(fake: FakeTelegram) -> str:
         elif item.method in ("sendChatAction", "answerCallbackQuery"):
             lines.append(f"     ({item.method}{': typing' if item.method == 'sendChatAction' else ''})")
     return "\n".join(lines).lstrip() + "\n"
+
+
+def test_the_web_app_serves_the_webhook_when_telegram_is_configured(fake, sample_services):
+    """`assistant serve`'s app: with a token, URL and secret it registers the webhook and answers there,
+    from the same assistant as /api/chat; without a token it has no webhook route."""
+    from tests.web_servers import serving
+
+    configured = Services(
+        sample_services.settings.model_copy(update={"telegram": telegram_settings(fake)}), progress=False
+    )
+    with serving(configured) as base:
+        [registered] = fake.recorded("setWebhook")
+        assert registered.params["secret_token"] == SECRET
+        chat_id = 2501
+        update = {"update_id": fake.next_update_id(), **message(chat_id, "/start", lang="sl")}
+        url = f"{base}/telegram/webhook"
+        assert httpx.post(url, json=update, headers={SECRET_HEADER: "wrong"}).status_code == 403
+        assert httpx.post(url, json=update, headers={SECRET_HEADER: SECRET}).status_code == 200
+        assert fake.wait_for_messages(chat_id, 1)[0].params["text"] == greeting("sl")
+        assert httpx.get(f"{base}/health").status_code == 200
+    with serving(sample_services) as base:
+        assert httpx.post(f"{base}/telegram/webhook", json=update).status_code in (404, 405)

@@ -1,0 +1,188 @@
+"""`assistant bench --load-only`: concurrent clients against /api/chat on loopback, /health polled throughout.
+
+The server runs as `assistant serve` in a child process over the configured index (its rate limit lifted
+for the run); each client replays the dev dialogues turn by turn, each dialogue its own conversation, in
+all six languages, and forgets its conversations afterwards. The clients share the machine with the server,
+so on a small machine the figures include the load generator's own CPU.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from assistant.config import Settings
+from evals.bench import DATASETS, percentile
+from evals.dialogue import load_dialogues
+
+HEALTH_EVERY_S = 0.5
+READY_TIMEOUT_S = 300  # an empty index is built first
+
+
+@dataclass
+class Tally:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+    health_ok: int = 0
+    health_failed: int = 0
+    health_ms: list[float] = field(default_factory=list)
+    conversations: set[str] = field(default_factory=set)
+
+
+def scripts() -> list[list[tuple[str, str | None]]]:
+    """The dev dialogues as (message, region) lists."""
+    return [
+        [(turn.user, dialogue.region) for turn in dialogue.turns]
+        for dialogue in load_dialogues(DATASETS / "dialogues_dev.jsonl")
+    ]
+
+
+async def client(http: httpx.AsyncClient, number: int, clients: int, until: float, tally: Tally) -> None:
+    """Plays dialogues number, number + clients, … turn by turn until the time is up."""
+    dialogues = scripts()
+    index = number
+    while time.monotonic() < until:
+        conversation = None
+        for message, region in dialogues[index % len(dialogues)]:
+            if time.monotonic() >= until:
+                return
+            started = time.perf_counter()
+            try:
+                response = await http.post(
+                    "/api/chat", json={"message": message, "conversation_id": conversation, "region": region}
+                )
+            except httpx.HTTPError as error:
+                tally.errors[type(error).__name__] += 1
+                continue
+            tally.latencies_ms.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                tally.errors[f"HTTP {response.status_code}"] += 1
+                continue
+            conversation = response.json()["conversation_id"]
+            tally.conversations.add(conversation)
+        index += clients
+
+
+async def health(http: httpx.AsyncClient, until: float, tally: Tally) -> None:
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        try:
+            response = await http.get("/health", timeout=2.0)
+            ok = response.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        tally.health_ms.append((time.perf_counter() - started) * 1000)
+        tally.health_ok += ok
+        tally.health_failed += not ok
+        await asyncio.sleep(HEALTH_EVERY_S)
+
+
+async def drive(url: str, *, clients: int, seconds: float) -> dict[str, Any]:
+    tally = Tally()
+    limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
+    async with httpx.AsyncClient(base_url=url, timeout=30.0, limits=limits) as http:
+        started = time.monotonic()
+        until = started + seconds
+        await asyncio.gather(
+            health(http, until, tally), *(client(http, n, clients, until, tally) for n in range(clients))
+        )
+        elapsed = time.monotonic() - started
+        for conversation in tally.conversations:  # leave nothing behind
+            await http.delete(f"/api/conversations/{conversation}")
+    latencies = tally.latencies_ms or [0.0]
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "requests": len(tally.latencies_ms),
+        "requests_per_s": round(len(tally.latencies_ms) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "max_ms": round(max(latencies), 1),
+        "errors": sum(tally.errors.values()),
+        "errors_by_kind": dict(tally.errors),
+        "health_ok": tally.health_ok,
+        "health_failed": tally.health_failed,
+        "health_p95_ms": round(percentile(tally.health_ms or [0.0], 95), 1),
+        "health_max_ms": round(max(tally.health_ms or [0.0]), 1),
+    }
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_env(settings: Settings, port: int) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "ASSISTANT_KNOWLEDGE_DIR": str(Path(settings.knowledge_dir).resolve()),
+        "ASSISTANT_DATA_DIR": str(Path(settings.data_dir).resolve()),
+        "ASSISTANT_DATABASE_URL": settings.resolved_database_url,
+        "ASSISTANT_CHROMA__PATH": str(Path(settings.chroma_path).resolve()),
+        "ASSISTANT_WEB__HOST": "127.0.0.1",
+        "ASSISTANT_WEB__PORT": str(port),
+        "ASSISTANT_WEB__PUBLIC_URL": "",
+        "ASSISTANT_WEB__RATE_LIMIT_PER_MINUTE": str(10**9),  # the bench measures the server, not the limit
+    }
+    if settings.chroma.url:
+        env["ASSISTANT_CHROMA__URL"] = settings.chroma.url
+    return env
+
+
+def _wait_ready(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"assistant serve exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/health/ready", timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"assistant serve was not ready within {READY_TIMEOUT_S} s")
+
+
+def run_load(settings: Settings, *, clients: int = 32, seconds: float = 60.0) -> dict[str, Any]:
+    """Start `assistant serve` over the configured index, load it, print and return the figures."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
+        env=_server_env(settings, port),
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        _wait_ready(url, process)
+        figures = asyncio.run(drive(url, clients=clients, seconds=seconds))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    print(
+        f"load: {figures['clients']} clients for {figures['seconds']} s: {figures['requests']} requests, "
+        f"{figures['requests_per_s']} requests/s; latency p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
+        f"p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms",
+        flush=True,
+    )
+    print(f"load errors: {figures['errors']} {json.dumps(figures['errors_by_kind'])}", flush=True)
+    print(
+        f"load health polls: {figures['health_ok']} ok, {figures['health_failed']} failed; "
+        f"p95 {figures['health_p95_ms']} ms, max {figures['health_max_ms']} ms",
+        flush=True,
+    )
+    return figures
