@@ -267,7 +267,7 @@ class Assistant:
 
     def _courses(self, decided: Plan, state: DialogueState, lang: str, today: dt.date) -> Outcome:
         t = self.composer.t
-        region = self._region(decided, state, lang)
+        region = decided.search_region or self._region(decided, state, lang)
         conditions = {**decided.conditions, **({"region": region} if region else {})}
         if decided.conditions.get("region"):
             state.region = decided.conditions["region"]

@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 import simplemma
+import stopwordsiso
 
 SIMPLEMMA_CODE = {"sl": "sl", "hr": "hbs", "pl": "pl", "cs": "cs", "hu": "hu", "en": "en"}
 PREFIX = 5
@@ -60,12 +61,28 @@ STOPWORDS: dict[str, frozenset[str]] = {
 }
 
 
+# The stopwords-iso lists for the five languages, less the words that name what people learn; English's
+# list there holds 'computer', 'home' and 'free', so English keeps the function words below instead.
+_ISO_KEEP = _wordset("design email srednja srednji srednje odprt odprta odprti teljes külön különböző")
+_ENGLISH_FUNCTION_WORDS = _wordset(
+    "he she they them their his her its our us ours it's i'm im i've ive i'd id don't dont doesn't isn't "
+    "has have had having been being will would shall may might must also just only very too so then than "
+    "but if because while into onto over under after before again once here all both each few more most "
+    "other such no nor not own same any anything something someone somewhere please thanks thank hi hello "
+    "get got go going know think maybe really still already yet now also much many lot lots kind sort "
+    "there's what's where's how's"
+)
+for _lang in ("sl", "hr", "pl", "cs", "hu"):
+    STOPWORDS[_lang] |= frozenset(stopwordsiso.stopwords(_lang)) - _ISO_KEEP
+STOPWORDS["en"] |= _ENGLISH_FUNCTION_WORDS
+
+
 # Words for "course" or "training": a message with one asks for an offering, even if it names a language.
 _COURSE_WORDS = _wordset(
     "course courses training trainings class classes lessons tečaj tecaj tečaja tecaja tečaji tecaji tečajev "
     "tecajev tečaje tecaje tečajevi tecajevi tečajeva tecajeva usposabljanje obuka obuke kurs kursu kursy "
     "kursów kursow kursie kurz kurzu kurzy kurzů kurzu školení skoleni tanfolyam tanfolyamot tanfolyamok "
-    "nyelvtanfolyam nyelvtanfolyamot képzés kepzes képzést kepzest learn learning naučim naučiti naučit "
+    "nyelvtanfolyam nyelvtanfolyamot képzés kepzes képzést kepzest képzések kepzesek képzésre kepzesre learn learning naučim naučiti naučit "
     "nauczyć nauczę naučím megtanulni tanulni"
 )
 

@@ -8,11 +8,18 @@ from typing import Any
 from assistant.dialogue.intents import Guess
 from assistant.dialogue.slots import Slots
 from assistant.dialogue.state import DialogueState
+from assistant.records import COUNTRY_LANGUAGE, REGIONS
 from assistant.text import COURSE_WORDS, fold, topic_words, words
 
 CONFIDENT = 0.2  # similarity to an example above which its intent is taken as said
 SEARCHING = ("find_training", "learn_skill", "occupation")
 SMALL_TALK = ("greeting", "thanks", "help")
+# Where a language is taught to newcomers: its country's region ('a Slovene course' is looked for in Gorenjska).
+LANGUAGE_REGION = {COUNTRY_LANGUAGE[country]: region for region, country in REGIONS.items()}
+# Every offering has an English title: the language's English name meets 'polštiny' and 'czeskiego' alike.
+LANGUAGE_NAMES = {"sl": "Slovene", "hr": "Croatian", "pl": "Polish", "cs": "Czech", "hu": "Hungarian", "en": "English"}
+LANGUAGE_WORDS = ("jezik", "jezyk", "jazyk", "nyelv", "langu")  # 'language' in the six, folded stems
+GUIDANCE = ("funding", "registration", "prior_learning", "work_abroad", "counsellor")
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,7 @@ class Plan:
     more: bool = False
     new_region: str | None = None
     new_lang: str | None = None
+    search_region: str | None = None  # where this one search looks, without moving the conversation there
 
 
 def has_topic(slots: Slots, lang: str) -> bool:
@@ -51,10 +59,31 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
     named = [code for code in slots.languages if code != state.lang] or list(slots.languages)
     if named and not asks_for_a_course and (best.intent == "change_language" or not topical):
         return Plan("change_language", new_lang=named[0])
+    learning = asks_for_a_course or best.intent in ("find_training", "learn_skill")
+    if slots.languages and learning and not _words_beyond_language(slots, lang):
+        # "Where can I learn Slovene?": the language is the topic, and is taught where it is spoken.
+        intent = best.intent if best.intent in ("find_training", "learn_skill") else "learn_skill"
+        region = None if slots.region else LANGUAGE_REGION.get(slots.languages[0])
+        topic = f"{slots.topic} {LANGUAGE_NAMES[slots.languages[0]]}"
+        return Plan(intent, topic=topic, conditions=slots.search_conditions(), search_region=region)
     refinement = slots.search_conditions()
     small_talk = best.intent in SMALL_TALK and best.score >= 0.4
-    refines = state.topic and refinement and (slots.follow_up or not topical) and not small_talk
-    if refines and not slots.ordinal:  # "something online?" narrows the list; it does not point into it
+    # "Who pays for it when I am unemployed?" names a group, yet asks about funding, not for a narrower list.
+    narrows = set(refinement) - {"group"}  # 'which are free?', 'and in Sisak?' narrow the list whatever else
+    guidance = confident and best.intent in GUIDANCE and not narrows
+    # "Something online instead" narrows the last search; "also selling my products online" starts a new one.
+    own_topic = topical and (asks_for_a_course or confident and best.intent == "occupation")
+    refines = (
+        state.topic
+        and refinement
+        and (slots.follow_up and not own_topic or not topical)
+        and not small_talk
+        and not guidance
+    )
+    # A place or a mode always narrows the list; 'is it free?', 'the one for over-50s' may point at one offering.
+    about_one = (slots.this_one or confident and best.intent == "course_details") and not slots.follow_up
+    points = slots.ordinal or about_one and not set(refinement) & {"region", "town", "mode"}
+    if refines and not points:  # "something online?" narrows the list; "is this one free?" points into it
         return _refine(state, slots)
     reference = _reference(slots, state)
     if reference is not None and _about_one_offering(slots, best, confident, topical=topical):
@@ -83,15 +112,24 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
     return Plan(best.intent, conditions=slots.search_conditions(), new_region=slots.region)
 
 
+def _words_beyond_language(slots: Slots, lang: str) -> list[str]:
+    return [word for word in _topic_words(slots, lang) if not fold(word).startswith(LANGUAGE_WORDS)]
+
+
 def _plausible(guesses: list[Guess], *, topic: int, words: int, course: bool = False) -> list[Guess]:
     """The guesses without those the message's own words rule out."""
     kept = guesses
     plainly_small_talk = bool(guesses) and guesses[0].intent in SMALL_TALK and guesses[0].score >= 0.4
-    if topic and words > 3 and not (plainly_small_talk and topic == 1):
+    # 'thanks a lot, you helped me a lot': far nearer thanks than anything else, whatever words are left.
+    clearly = plainly_small_talk and (len(guesses) < 2 or guesses[1].score < 0.5 * guesses[0].score)
+    if topic and words > 3 and not (plainly_small_talk and topic == 1 or clearly):
         # "Hello, I'm looking for a welding course in Kranj" is more than a greeting.
         kept = [g for g in kept if g.intent not in SMALL_TALK] or kept
     # "I need to learn Polish" names a language but asks for a course; so does "a course in diving, call me".
-    doubtful = ("change_language", *(("counsellor", "prior_learning") if course and topic else ()))
+    doubtful = (
+        *(("change_language",) if course else ()),
+        *(("counsellor", "prior_learning", "change_region", "occupation") if course and topic else ()),
+    )
     if kept and kept[0].intent in doubtful:
         learning = [g for g in kept if g.intent in ("find_training", "learn_skill")]
         if learning and learning[0].score >= 0.5 * kept[0].score:

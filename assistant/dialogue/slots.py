@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 
 from assistant.lexicon import Common, Lexicon, Phrases
 from assistant.text import fold
 
+# A number followed by a unit counts something ('5 let', '3 months', '50 EUR'); it is not 'number 5'.
+QUANTITY = re.compile(
+    r"\d+\s*(?:let[ai]?|lat[a]?|rok[ua]?|roky|godin[aeu]?|years?|eve?[set]?|evig|evet|mesec\w*|miesi\w*|"
+    r"mesic\w*|months?|honap\w*|hodin\w*|hours?|h|ur[ae]?|sati?|godz\w*|or[aá]\w*|eur\w*|km|%)(?!\w)"
+)
 FACETS = ("dates", "cost", "place", "hours", "apply", "provider", "credential")
 
 
@@ -77,16 +83,15 @@ def read_slots(text: str, lexicons: list[Lexicon], common: Common, *, today: dt.
     """Slots found in `text` by the lexicons of the languages it may be in (first wins on conflicts)."""
     matcher = _Matcher(fold(text))
     slots = Slots()
-    for town, phrases in common.towns.items():
-        if phrases.found(matcher.folded) and slots.town is None:
-            slots = replace(slots, town=town)
+    slots = replace(slots, town=_named_town(matcher.folded, common))
     for region, phrases in common.regions.items():
         if matcher.take(phrases) and slots.region is None:
             slots = replace(slots, region=region)
     named = []
+    language_spans = []
     for lang, phrases in common.languages.items():
         spans = phrases.spans(matcher.folded)
-        matcher.removed += spans
+        language_spans += spans
         named += [(start, lang) for start, _ in spans]
     slots = replace(slots, languages=tuple(dict.fromkeys(lang for _, lang in sorted(named))))
     for lexicon in lexicons:
@@ -94,8 +99,20 @@ def read_slots(text: str, lexicons: list[Lexicon], common: Common, *, today: dt.
     for lexicon in lexicons:  # "hello", "thanks a lot", "where can I": said around a topic, never the topic
         matcher.take(lexicon.chatter)
     # Folding keeps the length of almost every text, so the spans found in it cut the original too.
+    # A language named stays in what is searched for ('a course of Slovene'), not among the topic's words.
     topic = matcher.leftover(text) if len(text) == len(matcher.folded) else matcher.leftover()
+    matcher.removed += language_spans
     return replace(slots, leftover=matcher.leftover(), topic=topic)
+
+
+def _named_town(folded: str, common: Common) -> str | None:
+    """The town a message names; the longest name wins ('Kranjska Gora' over 'Kranj' in 'v Kranjski Gori')."""
+    named = [
+        (end - start, -start, town)
+        for town, phrases in common.towns.items()
+        for start, end in phrases.spans(folded)
+    ]
+    return max(named)[2] if named else None
 
 
 def _language_slots(slots: Slots, matcher: _Matcher, lexicon: Lexicon, today: dt.date) -> Slots:
@@ -122,7 +139,13 @@ def _language_slots(slots: Slots, matcher: _Matcher, lexicon: Lexicon, today: dt
         if matcher.take(group_phrases):
             found["group"] = group
     for key, ordinal_phrases in lexicon.ordinals.items():
-        if matcher.take(ordinal_phrases):
+        spans = [
+            (start, end)
+            for start, end in ordinal_phrases.spans(matcher.folded)
+            if not QUANTITY.match(matcher.folded, start)  # '5 years in a warehouse' points at no 5th offering
+        ]
+        if spans:
+            matcher.removed += spans
             found["ordinal"] = key
     facets = tuple(facet for facet, facet_phrases in lexicon.facets.items() if matcher.take(facet_phrases))
     if matcher.take(phrases["more"]):
