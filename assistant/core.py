@@ -356,16 +356,21 @@ class Assistant:
         found: list[Course] = []
         if topic.strip():
             hits = self.searcher.search(topic, kinds=("course",), k=CANDIDATES, lang=lang, filters=filters)
-            # The place, month and group narrow the hits first; what is left must still fit the topic.
-            kept = [
-                h
-                for h in hits
-                if h.id in self.catalogue.courses
-                and _meets_conditions(self.catalogue.courses[h.id], conditions, today)
-            ]
+            # The place, month and group narrow the hits first; what is left must still fit the topic. When
+            # nothing for the group fits, offerings open to all do: 'we have a farm, I want to sell online' is
+            # answered by a web shop course for anyone.
             best = hits[0].score if hits else 0.0
-            if kept and kept[0].score >= 0.5 * best:
-                found = [self.catalogue.courses[h.id] for h in _fits(kept)]
+            for narrowing in (conditions, {k: v for k, v in conditions.items() if k != "group"}):
+                kept = [
+                    h
+                    for h in hits
+                    if h.id in self.catalogue.courses
+                    and _meets_conditions(self.catalogue.courses[h.id], narrowing, today)
+                ]
+                if kept and kept[0].score >= 0.5 * best:
+                    found = [self.catalogue.courses[h.id] for h in _fits(kept)]
+                if found or "group" not in conditions:
+                    break
         else:
             # Only conditions ("free online courses"): every offering that meets them, soonest first.
             found = sorted(

@@ -31,13 +31,15 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "ki ta to tega moj moja rad rada bi želim zelim delam dela delati delo postati kateri katere "
         "potrebujem rabim znanja znanje spretnosti veščine vescine tečaj tecaj se me mi tečaja tečaji tečajev "
         "tečaje tečajih usposabljanje usposabljanja izobraževanje izobraževanja iščem iscem kakšen kaksen "
-        "naučim naucim naučiti nauciti naučil naucil naučila naucila"
+        "naučim naucim naučiti nauciti naučil naucil naučila naucila sam kej kaj čist cist čisto cisto mal tud tut "
+        "al ma sej zdej kok kolk kaki kake kak kaka kakšne kaksne"
     ),
     "hr": _wordset(
         "i ili je su sam si smo ste biti bih bi da ne na u za s sa od do po pri kao što sto tko kako gdje kada "
         "zašto zasto koji koja koje moj moja želim zelim radim radi raditi posao postati trebam treba "
         "vještine vjestine znanja tečaj tecaj se me mi tečaja tečajevi tečajeva tečajeve tražim trazim "
-        "obuka obuke obuku edukacija edukacije naučiti nauciti naučim naucim naučit naucit"
+        "obuka obuke obuku edukacija edukacije naučiti nauciti naučim naucim naučit naucit kolko di šta sta jel "
+        "nešto nesto neki neku nekog"
     ),
     "pl": _wordset(
         "i lub albo jest są jestem być by że nie na w we za z ze od do po przy jako co kto jak gdzie kiedy "
