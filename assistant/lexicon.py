@@ -124,14 +124,27 @@ def common(extra_towns: tuple[tuple[str, str], ...] = ()) -> Common:
     """The shared names; `extra_towns` adds (region, town) pairs taken from the catalogues' locations."""
     data = _read(LEXICON_DIR / "common.yaml")
     regions: dict[str, list[str]] = {region: list(names) for region, names in data["regions"].items()}
+    towns: dict[str, Phrases] = {}
     for region, town in extra_towns:
-        # A town's common endings ('Kranju', 'Kutini', 'Pécsett') share its first letters.
+        # A town listed word for word keeps to its listed forms: 'villány*' would take villanyszerelő
+        # (electrician). Any other town's common endings ('Kranju', 'Kutini', 'Pécsett') share its first letters.
+        listed = [name for name in regions[region] if _listed_form_of(town, name)]
+        if town in data.get("listed_towns", ()):
+            towns[town] = Phrases.of(listed)
+            continue
         regions[region].append(town if len(town) < 5 else town + "*")
+        towns[town] = Phrases.of([_town_stem(town)])
     return Common(
         regions={region: Phrases.of(names) for region, names in regions.items()},
         languages={lang: Phrases.of(names) for lang, names in data["languages"].items()},
-        towns={town: Phrases.of([_town_stem(town)]) for _, town in extra_towns},
+        towns=towns,
     )
+
+
+def _listed_form_of(town: str, name: str) -> bool:
+    """Whether `name`, listed without a wildcard, is a form of `town` ('villányban' of 'Villány')."""
+    folded, stem = fold(name), fold(town)
+    return not name.endswith("*") and folded.startswith(stem[:-1] if len(stem) > 4 else stem)
 
 
 def _town_stem(town: str) -> str:

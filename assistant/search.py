@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +129,10 @@ class Searcher:
             kind: {info.id: i for i, info in enumerate(index.records)}
             for kind, index in self._lexical.items()
         }
+        # 'Something online instead', 'and in Sisak?', a list with nothing in it: a third of a conversation's
+        # searches (dev dialogues) repeat a query it embedded already.
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Load what the first search would otherwise wait for: language models, lemma dictionaries, the model."""
@@ -159,7 +165,7 @@ class Searcher:
         if not query:
             return []
         langs = tuple(dict.fromkeys((*((lang,) if lang else ()), *self._detector.likely(query), "en")))
-        vector = self._embedder().embed_query(content_words(query, langs))
+        vector = self._query_vector(content_words(query, langs))
         query_terms = terms(query, langs)
         n = self._settings.candidates
         masks = {kind: self._record_mask(kind, filters.for_kind(kind)) for kind in kinds}
@@ -182,6 +188,22 @@ class Searcher:
             title = info.title.get(shown) or record_id
             hits.append(Hit(record_id, kind, title, score, shown, info.url, *raw[kind, record_id]))
         return hits
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        """The query's embedding, from the cache of recent ones when it was embedded before."""
+        size = self._settings.query_cache
+        with self._query_lock:
+            cached = self._query_vectors.get(text)
+            if cached is not None:
+                self._query_vectors.move_to_end(text)
+                return cached
+        vector = self._embedder().embed_query(text)
+        if size:
+            with self._query_lock:
+                self._query_vectors[text] = vector
+                while len(self._query_vectors) > size:
+                    self._query_vectors.popitem(last=False)
+        return vector
 
     def _dense_ranking(
         self, kind: str, vector: np.ndarray, mask: np.ndarray | None, n: int

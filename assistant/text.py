@@ -58,7 +58,7 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "a az és es vagy van vagyok lenni hogy nem mit ki hogyan hol mikor miért miert melyik szeretnék "
         "szeretnek dolgozom dolgozni munka csinál csinal lehetek lenni kell kellenek készségek keszsegek "
         "tanfolyam mi egy én en is tanfolyamot tanfolyamok tanfolyamra képzés kepzes képzést kepzest képzések "
-        "keresek megtanulni tanulni"
+        "keresek megtanulni tanulni tanulhatom tanulhatnek tanulhatnék akarok akarnék akarnek"
     ),
 }
 

@@ -17,7 +17,14 @@ SMALL_TALK = ("greeting", "thanks", "help")
 # Where a language is taught to newcomers: its country's region ('a Slovene course' is looked for in Gorenjska).
 LANGUAGE_REGION = {COUNTRY_LANGUAGE[country]: region for region, country in REGIONS.items()}
 # Every offering has an English title: the language's English name meets 'polštiny' and 'czeskiego' alike.
-LANGUAGE_NAMES = {"sl": "Slovene", "hr": "Croatian", "pl": "Polish", "cs": "Czech", "hu": "Hungarian", "en": "English"}
+LANGUAGE_NAMES = {
+    "sl": "Slovene",
+    "hr": "Croatian",
+    "pl": "Polish",
+    "cs": "Czech",
+    "hu": "Hungarian",
+    "en": "English",
+}
 LANGUAGE_WORDS = ("jezik", "jezyk", "jazyk", "nyelv", "langu")  # 'language' in the six, folded stems
 GUIDANCE = ("funding", "registration", "prior_learning", "work_abroad", "counsellor")
 
@@ -50,7 +57,11 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
     topical = has_topic(slots, lang)
     asks_for_a_course = any(fold(word) in COURSE_WORDS for word in words(text))
     guesses = _plausible(
-        guesses, topic=len(_topic_words(slots, lang)), words=len(text.split()), course=asks_for_a_course
+        guesses,
+        topic=len(_topic_words(slots, lang)),
+        words=len(text.split()),
+        course=asks_for_a_course,
+        asks_a_fact=bool({"cost", "dates"} & set(slots.facets)) or bool(slots.free),
     )
     best = guesses[0] if guesses else Guess("out_of_scope", 0.0)
     confident = best.score >= CONFIDENT
@@ -116,9 +127,21 @@ def _words_beyond_language(slots: Slots, lang: str) -> list[str]:
     return [word for word in _topic_words(slots, lang) if not fold(word).startswith(LANGUAGE_WORDS)]
 
 
-def _plausible(guesses: list[Guess], *, topic: int, words: int, course: bool = False) -> list[Guess]:
+def _plausible(
+    guesses: list[Guess], *, topic: int, words: int, course: bool = False, asks_a_fact: bool = False
+) -> list[Guess]:
     """The guesses without those the message's own words rule out."""
     kept = guesses
+    # 'Good day, what can you do?' greets, but asks what the assistant can do.
+    if len(kept) > 1 and kept[0].intent == "greeting":
+        help_ = next((g for g in kept if g.intent == "help"), None)
+        if help_ is not None and help_.score >= 0.6 * kept[0].score:
+            kept = [help_, *[g for g in kept if g is not help_]]
+    # 'How much is the chainsaw course?' asks a fact of one offering it names, not for a list.
+    if asks_a_fact and topic and kept and kept[0].intent in ("find_training", "learn_skill", "funding"):
+        details = next((g for g in kept if g.intent == "course_details"), None)
+        if details is not None and details.score >= 0.85 * kept[0].score:
+            kept = [details, *[g for g in kept if g is not details]]
     plainly_small_talk = bool(guesses) and guesses[0].intent in SMALL_TALK and guesses[0].score >= 0.4
     # 'thanks a lot, you helped me a lot': far nearer thanks than anything else, whatever words are left.
     clearly = plainly_small_talk and (len(guesses) < 2 or guesses[1].score < 0.5 * guesses[0].score)

@@ -43,7 +43,7 @@ def create_app(services: Services, *, routers: Sequence[APIRouter] = ()) -> Fast
         redoc_url=None,
     )
     app.state.services = services
-    app.state.core = Core(assistant)
+    app.state.core = Core(assistant, concurrent=web.concurrent_replies)
     app.state.limiter = RateLimiter(web.rate_limit_per_minute)
     app.state.origins = list(web.cors_origins)
     app.include_router(api.router)
