@@ -32,7 +32,7 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "potrebujem rabim znanja znanje spretnosti veščine vescine tečaj tecaj se me mi tečaja tečaji tečajev "
         "tečaje tečajih usposabljanje usposabljanja izobraževanje izobraževanja iščem iscem kakšen kaksen "
         "naučim naucim naučiti nauciti naučil naucil naučila naucila sam kej kaj čist cist čisto cisto mal tud tut "
-        "al ma sej zdej kok kolk kaki kake kak kaka kakšne kaksne"
+        "al ma sej zdej kok kolk kaki kake kak kaka kakšne kaksne ktera ktere kteri ktero"
     ),
     "hr": _wordset(
         "i ili je su sam si smo ste biti bih bi da ne na u za s sa od do po pri kao što sto tko kako gdje kada "
@@ -58,7 +58,8 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "a az és es vagy van vagyok lenni hogy nem mit ki hogyan hol mikor miért miert melyik szeretnék "
         "szeretnek dolgozom dolgozni munka csinál csinal lehetek lenni kell kellenek készségek keszsegek "
         "tanfolyam mi egy én en is tanfolyamot tanfolyamok tanfolyamra képzés kepzes képzést kepzest képzések "
-        "keresek megtanulni tanulni tanulhatom tanulhatnek tanulhatnék akarok akarnék akarnek"
+        "keresek szakma szakmák szakmát szakmakat szakmákat érdekel érdekelne érdekelnének érdekelnek képzések "
+        "képzésre megtanulni tanulni tanulhatom tanulhatnek tanulhatnék akarok akarnék akarnek"
     ),
 }
 

@@ -25,6 +25,8 @@ LANGUAGE_NAMES = {
     "hu": "Hungarian",
     "en": "English",
 }
+# 'Green', 'digital' in the six languages, folded: the theme's own name, never a topic ('computer' is one).
+THEME_NAMES = ("green", "zelen", "zold", "zielon", "digital", "cyfrow")
 LANGUAGE_WORDS = ("jezik", "jezyk", "jazyk", "nyelv", "langu")  # 'language' in the six, folded stems
 GUIDANCE = ("funding", "registration", "prior_learning", "work_abroad", "counsellor")
 
@@ -114,8 +116,12 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
         # A topic with no clear intent: the main thing people come for is training.
         return Plan("find_training", topic=slots.topic or text, conditions=slots.search_conditions())
     if best.intent in SEARCHING:
-        # "Find a course" names no topic: the conditions alone, or a question back.
-        return Plan(best.intent, topic=slots.topic if topical else None, conditions=slots.search_conditions())
+        # "Find a course" names no topic: the conditions alone, or a question back. So does "green jobs
+        # interest me": its only topic is the theme, which the conditions hold.
+        said = {fold(word) for word in _topic_words(slots, lang)}
+        only_theme = bool(said) and all(word.startswith(THEME_NAMES) for word in said)
+        searched = slots.topic if topical and not only_theme else None
+        return Plan(best.intent, topic=searched, conditions=slots.search_conditions())
     if best.intent == "course_details":
         if topical:  # "how much is the beekeeping course?": the offering is named, not pointed at
             return Plan("course_details", topic=slots.topic or text, facets=slots.facets)
