@@ -191,3 +191,35 @@ def test_every_quick_reply_is_understood(assistant, lang):
         if answer.intent != intent or answer.lang != lang:
             wrong[key] = (answer.intent, answer.lang)
     assert wrong == {}
+
+
+def test_a_town_is_read_by_its_longest_name(assistant):
+    waiter = assistant.reply("test:town", "waiter course in Kranjska Gora", lang="en")
+    assert assistant.store.load("test:town").state["conditions"]["town"] == "Kranjska Gora"
+    assert waiter.sources
+    assert all(
+        "Kranjska Gora" in assistant.catalogue.courses[s.id].locations
+        or assistant.catalogue.courses[s.id].mode.value == "online"
+        for s in waiter.sources
+        if s.kind == "course"
+    )
+
+
+def test_a_language_course_is_looked_for_where_the_language_is_spoken(assistant):
+    # A person in Croatia asks for a Slovene course: the Slovene course in Gorenjska, not a Croatian one.
+    answer = assistant.reply("test:slovene", "trebam tecaj slovenskog jezika", region="hr-sisak-moslavina")
+    assert answer.intent in ("find_training", "learn_skill")
+    assert [s.id for s in answer.sources][:1] == ["si-gorenjska-slovenscina-za-tujce"]
+    # The conversation stays in its region: the next search is in Sisak-Moslavina again.
+    forklift = assistant.reply("test:slovene", "tecaj za vilicar")
+    assert forklift.sources
+    assert all(assistant.catalogue.courses[s.id].region == "hr-sisak-moslavina" for s in forklift.sources)
+
+
+def test_a_number_that_counts_years_points_at_no_offering(assistant):
+    conversation = "test:years"
+    assistant.reply(conversation, "where can I learn welding in Kranj?")
+    answer = assistant.reply(
+        conversation, "I worked 5 years as a welder without papers, how can I get my skills recognised?"
+    )
+    assert answer.intent == "prior_learning"
