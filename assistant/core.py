@@ -37,6 +37,9 @@ DENSE_FIT = 0.86
 # loosely related offering in beside the right ones in a quarter of the searches; 0.8 keeps lists short.
 RELATIVE_FIT = 0.8
 SHORT_MESSAGE_LETTERS = 12
+# Unaccented, colloquial Slovene and Croatian read alike ('a je kaka pomoc za placilo tecajev?'); between
+# these two the conversation's language holds on a closer call than between any other pair.
+SIBLING_LANGUAGES = frozenset({"sl", "hr"})
 LEXICON_WEIGHT = 0.5
 STEM = 5  # letters of a word that must meet a name's word
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -197,8 +200,9 @@ class Assistant:
         if state.lang_chosen:
             return known if len(text.split()) < 6 or confidence < 0.8 else best
         conversation_confidence = dict(ranked).get(known, 0.0)
-        # Close calls (sl and hr) stay with the conversation's language.
-        return known if conversation_confidence >= 0.6 * confidence else best
+        # Close calls stay with the conversation's language.
+        close = 0.5 if {known, best} == SIBLING_LANGUAGES else 0.6
+        return known if conversation_confidence >= close * confidence else best
 
     def _without_place_names(self, text: str) -> str:
         folded = fold(text)

@@ -158,6 +158,15 @@ def _wait_ready(url: str, process: subprocess.Popen) -> None:
     raise RuntimeError(f"assistant serve was not ready within {READY_TIMEOUT_S} s")
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_load(settings: Settings, *, clients: int = 32, seconds: float = 60.0) -> dict[str, Any]:
     """Start `assistant serve` over the configured index, load it, print and return the figures."""
     port = _free_port()
@@ -169,7 +178,13 @@ def run_load(settings: Settings, *, clients: int = 32, seconds: float = 60.0) ->
     )
     try:
         _wait_ready(url, process)
+        server_before, own_before = _cpu_seconds(process.pid), time.process_time()
         figures = asyncio.run(drive(url, clients=clients, seconds=seconds))
+        server_after = _cpu_seconds(process.pid)
+        figures["client_cpu_s"] = round(time.process_time() - own_before, 1)
+        figures["server_cpu_s"] = (
+            None if server_before is None or server_after is None else round(server_after - server_before, 1)
+        )
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -177,6 +192,14 @@ def run_load(settings: Settings, *, clients: int = 32, seconds: float = 60.0) ->
         f"load: {figures['clients']} clients for {figures['seconds']} s: {figures['requests']} requests, "
         f"{figures['requests_per_s']} requests/s; latency p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
         f"p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms",
+        flush=True,
+    )
+    per_request = 1000 / max(figures["requests"], 1)
+    server_cpu = figures["server_cpu_s"]
+    print(
+        f"load CPU: server {server_cpu} s"
+        + ("" if server_cpu is None else f" ({server_cpu * per_request:.1f} ms a request)")
+        + f", load generator {figures['client_cpu_s']} s ({figures['client_cpu_s'] * per_request:.1f} ms a request)",
         flush=True,
     )
     print(f"load errors: {figures['errors']} {json.dumps(figures['errors_by_kind'])}", flush=True)

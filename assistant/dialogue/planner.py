@@ -64,6 +64,7 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
         words=len(text.split()),
         course=asks_for_a_course,
         asks_a_fact=bool({"cost", "dates"} & set(slots.facets)) or bool(slots.free),
+        asks_cost_or_dates=bool({"cost", "dates"} & set(slots.facets)),
     )
     best = guesses[0] if guesses else Guess("out_of_scope", 0.0)
     confident = best.score >= CONFIDENT
@@ -83,6 +84,8 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
     small_talk = best.intent in SMALL_TALK and best.score >= 0.4
     # "Who pays for it when I am unemployed?" names a group, yet asks about funding, not for a narrower list.
     narrows = set(refinement) - {"group"}  # 'which are free?', 'and in Sisak?' narrow the list whatever else
+    if best.intent == "funding" and asks_for_a_course and not (slots.follow_up or slots.this_one):
+        narrows.discard("free")  # 'is there a subsidy for courses?' asks about funding, not about this list
     guidance = confident and best.intent in GUIDANCE and not narrows
     # "Something online instead" narrows the last search; "also selling my products online" starts a new one.
     own_topic = topical and (asks_for_a_course or confident and best.intent == "occupation")
@@ -134,7 +137,13 @@ def _words_beyond_language(slots: Slots, lang: str) -> list[str]:
 
 
 def _plausible(
-    guesses: list[Guess], *, topic: int, words: int, course: bool = False, asks_a_fact: bool = False
+    guesses: list[Guess],
+    *,
+    topic: int,
+    words: int,
+    course: bool = False,
+    asks_a_fact: bool = False,
+    asks_cost_or_dates: bool = False,
 ) -> list[Guess]:
     """The guesses without those the message's own words rule out."""
     kept = guesses
@@ -144,9 +153,14 @@ def _plausible(
         if help_ is not None and help_.score >= 0.6 * kept[0].score:
             kept = [help_, *[g for g in kept if g is not help_]]
     # 'How much is the chainsaw course?' asks a fact of one offering it names, not for a list.
+    # 'When is the next chainsaw course?' names the course and asks when: details, even when a search scores higher.
     if asks_a_fact and topic and kept and kept[0].intent in ("find_training", "learn_skill", "funding"):
         details = next((g for g in kept if g.intent == "course_details"), None)
-        if details is not None and details.score >= 0.85 * kept[0].score:
+        searching = (
+            kept[0].intent != "funding"
+        )  # 'is there money to pay for the training?' asks about funding
+        close = 0.4 if asks_cost_or_dates and course and searching else 0.85
+        if details is not None and details.score >= close * kept[0].score:
             kept = [details, *[g for g in kept if g is not details]]
     plainly_small_talk = bool(guesses) and guesses[0].intent in SMALL_TALK and guesses[0].score >= 0.4
     # 'thanks a lot, you helped me a lot': far nearer thanks than anything else, whatever words are left.

@@ -14,6 +14,9 @@ QUANTITY = re.compile(
     r"\d+\s*(?:let[ai]?|lat[a]?|rok[ua]?|roky|godin[aeu]?|years?|eve?[set]?|evig|evet|mesec\w*|miesi\w*|"
     r"mesic\w*|months?|honap\w*|hodin\w*|hours?|h|ur[ae]?|sati?|godz\w*|or[aá]\w*|eur\w*|km|%)(?!\w)"
 )
+# 'to work with older people', 'dolgozni idősekkel': the people one would work with are a topic, not who asks.
+WORKING_WITH = re.compile(r"(?:\b(?:s|z|sa|se|ze|with)\s+$)")
+HUNGARIAN_WITH = re.compile(r"\w*(?:([b-df-hj-np-tv-z])\1[ae]l|v[ae]l)\b")  # idősekkel, fiatalokkal
 FACETS = ("dates", "cost", "place", "hours", "apply", "provider", "credential")
 
 
@@ -115,6 +118,11 @@ def _named_town(folded: str, common: Common) -> str | None:
     return max(named)[2] if named else None
 
 
+def _working_with(folded: str, start: int, end: int) -> bool:
+    """Whether the group named at start:end are the people someone would work with, not who asks."""
+    return bool(WORKING_WITH.search(folded[max(0, start - 6) : start]) or HUNGARIAN_WITH.match(folded, start))
+
+
 def _language_slots(slots: Slots, matcher: _Matcher, lexicon: Lexicon, today: dt.date) -> Slots:
     found: dict[str, object] = {}
     phrases = lexicon.slots
@@ -136,7 +144,11 @@ def _language_slots(slots: Slots, matcher: _Matcher, lexicon: Lexicon, today: dt
     elif matcher.take(phrases["this_month"]):
         found["month"] = today.month
     for group, group_phrases in lexicon.target_groups.items():
-        if matcher.take(group_phrases):
+        spans = [
+            span for span in group_phrases.spans(matcher.folded) if not _working_with(matcher.folded, *span)
+        ]
+        if spans:
+            matcher.removed += spans
             found["group"] = group
     for key, ordinal_phrases in lexicon.ordinals.items():
         spans = [
