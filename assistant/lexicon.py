@@ -133,7 +133,7 @@ def common(extra_towns: tuple[tuple[str, str], ...] = ()) -> Common:
             towns[town] = Phrases.of(listed)
             continue
         regions[region].append(town if len(town) < 5 else town + "*")
-        towns[town] = Phrases.of([_town_stem(town)])
+        towns[town] = Phrases.of([_town_stem(town), *listed])  # 'u Sisku': the forms a stem misses
     return Common(
         regions={region: Phrases.of(names) for region, names in regions.items()},
         languages={lang: Phrases.of(names) for lang, names in data["languages"].items()},
@@ -144,7 +144,10 @@ def common(extra_towns: tuple[tuple[str, str], ...] = ()) -> Common:
 def _listed_form_of(town: str, name: str) -> bool:
     """Whether `name`, listed without a wildcard, is a form of `town` ('villányban' of 'Villány')."""
     folded, stem = fold(name), fold(town)
-    return not name.endswith("*") and folded.startswith(stem[:-1] if len(stem) > 4 else stem)
+    starts = {stem[:-1] if len(stem) > 4 else stem}
+    if len(stem) > 4 and stem[-2] in "aeiou":  # a fleeting vowel: Sisak, u Sisku
+        starts.add(stem[:-2] + stem[-1])
+    return not name.endswith("*") and folded.startswith(tuple(starts))
 
 
 def _town_stem(town: str) -> str:

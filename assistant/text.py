@@ -39,7 +39,7 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "zašto zasto koji koja koje moj moja želim zelim radim radi raditi posao postati trebam treba "
         "vještine vjestine znanja tečaj tecaj se me mi tečaja tečajevi tečajeva tečajeve tražim trazim "
         "obuka obuke obuku edukacija edukacije naučiti nauciti naučim naucim naučit naucit kolko di šta sta jel "
-        "nešto nesto neki neku nekog"
+        "nešto nesto neki neku nekog završit zavrsit završiti zavrsiti završim zavrsim"
     ),
     "pl": _wordset(
         "i lub albo jest są jestem być by że nie na w we za z ze od do po przy jako co kto jak gdzie kiedy "
