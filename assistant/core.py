@@ -371,7 +371,8 @@ class Assistant:
                     if h.id in self.catalogue.courses
                     and _meets_conditions(self.catalogue.courses[h.id], narrowing, today)
                 ]
-                if kept and kept[0].score >= 0.5 * best:
+                # What the place or group leaves must be near the best hit, or close in meaning on its own.
+                if kept and (kept[0].score >= 0.5 * best or kept[0].dense >= DENSE_FIT):
                     found = [self.catalogue.courses[h.id] for h in _fits(kept)]
                 if found or "group" not in conditions:
                     break

@@ -59,7 +59,9 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "szeretnek dolgozom dolgozni munka csinál csinal lehetek lenni kell kellenek készségek keszsegek "
         "tanfolyam mi egy én en is tanfolyamot tanfolyamok tanfolyamra képzés kepzes képzést kepzest képzések "
         "keresek szakma szakmák szakmát szakmakat szakmákat érdekel érdekelne érdekelnének érdekelnek képzések "
-        "képzésre megtanulni tanulni tanulhatom tanulhatnek tanulhatnék akarok akarnék akarnek"
+        "képzésre megtanulni tanulni tanulhatom tanulhatnek tanulhatnék akarok akarnék akarnek "
+        "munkát munkat munkára munkara munkában munkaban munkám munkam bocs bocsi bocsánat bocsanat "
+        "költöztem koltoztem átköltöztem atkoltoztem elköltöztem elkoltoztem költözöm koltozom költözök koltozok"
     ),
 }
 

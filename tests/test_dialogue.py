@@ -223,3 +223,51 @@ def test_a_number_that_counts_years_points_at_no_offering(assistant):
         conversation, "I worked 5 years as a welder without papers, how can I get my skills recognised?"
     )
     assert answer.intent == "prior_learning"
+
+
+def test_slovene_in_a_croatian_looking_message_stays_slovene(assistant):
+    # Unaccented, colloquial Slovene: lingua alone reads it as Croatian.
+    conversation = "test:sibling"
+    assistant.reply(conversation, "živjo, iščem tečaj računalništva za začetnike")
+    answer = assistant.reply(conversation, "a je kaka subvencija al pomoc za placilo tecajev?")
+    assert answer.lang == "sl"
+    assert answer.intent == "funding"  # about paying for courses, not a narrower list of the ones shown
+    assert [s.id for s in answer.sources] == ["si-funding-training-sl"]
+
+
+def test_when_is_the_next_named_course_is_a_question_about_that_offering(assistant):
+    assistant.reply("test:next", "tecaj za motorko")
+    answer = assistant.reply("test:next", "kdaj je naslednji tecaj za varno delo z motorno zago?")
+    assert answer.intent == "course_details"
+    assert [s.id for s in answer.sources] == ["si-gorenjska-motorna-zaga-varno-delo"]
+
+
+def test_the_people_one_would_work_with_are_a_topic_not_a_target_group(assistant):
+    conversation = "test:elderly"
+    answer = assistant.reply(conversation, "po porodniski bi rada delala s starejsimi, kake tecaje imate?")
+    assert answer.intent == "find_training"
+    conditions = assistant.store.load(conversation).state["conditions"]
+    assert conditions.get("group") == "women-returners"  # who asks, not the older people she would care for
+    ids = {s.id for s in answer.sources}
+    assert ids & {"si-gorenjska-bolnicar-negovalec-odrasli", "si-gorenjska-socialni-oskrbovalec-npk"}
+
+
+def test_a_town_is_found_in_its_inflected_forms(assistant):
+    conversation = "test:sisku"
+    assistant.reply(conversation, "zanima me posao u kuhinji, ima li tecaj u sisku?")
+    assert assistant.store.load(conversation).state["conditions"]["town"] == "Sisak"
+
+
+def test_going_abroad_is_a_question_about_working_abroad(assistant):
+    answer = assistant.reply("test:abroad", "kulfoldre mennek kamionozni, mit kell tudni?")
+    assert answer.intent == "work_abroad"
+    assert answer.lang == "hu"
+
+
+def test_moving_to_another_country_changes_the_region(assistant):
+    conversation = "test:moved"
+    assistant.reply(conversation, "targoncas kepzest keresek")
+    moved = assistant.reply(conversation, "bocs, kozben atkoltoztem horvatorszagba, Sisak melle. ott keresek")
+    assert moved.intent == "change_region"
+    assert assistant.store.load(conversation).state["region"] == "hr-sisak-moslavina"
+    assert moved.lang == "hu"

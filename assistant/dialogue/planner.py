@@ -65,6 +65,7 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
         course=asks_for_a_course,
         asks_a_fact=bool({"cost", "dates"} & set(slots.facets)) or bool(slots.free),
         asks_cost_or_dates=bool({"cost", "dates"} & set(slots.facets)),
+        abroad=slots.abroad,
     )
     best = guesses[0] if guesses else Guess("out_of_scope", 0.0)
     confident = best.score >= CONFIDENT
@@ -89,12 +90,15 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
     guidance = confident and best.intent in GUIDANCE and not narrows
     # "Something online instead" narrows the last search; "also selling my products online" starts a new one.
     own_topic = topical and (asks_for_a_course or confident and best.intent == "occupation")
+    # "I have moved to Croatia, near Sisak": where the person now is, not a narrower list ('and in Sisak?').
+    moved = best.intent == "change_region" and slots.region and not topical and not slots.follow_up
     refines = (
         state.topic
         and refinement
         and (slots.follow_up and not own_topic or not topical)
         and not small_talk
         and not guidance
+        and not moved
     )
     # A place or a mode always narrows the list; 'is it free?', 'the one for over-50s' may point at one offering.
     about_one = (slots.this_one or confident and best.intent == "course_details") and not slots.follow_up
@@ -111,7 +115,7 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
         return _refine(state, slots, more=True)
     if refines:
         return _refine(state, slots)
-    if slots.region and not topical and (not confident or best.intent == "change_region"):
+    if slots.region and not topical and (not confident or best.intent == "change_region" or moved):
         return Plan("change_region", new_region=slots.region)
     if not confident:
         if not topical:
@@ -144,9 +148,15 @@ def _plausible(
     course: bool = False,
     asks_a_fact: bool = False,
     asks_cost_or_dates: bool = False,
+    abroad: bool = False,
 ) -> list[Guess]:
     """The guesses without those the message's own words rule out."""
     kept = guesses
+    # 'I'd go abroad driving trucks, what do I need to know?' asks about working abroad, not about the trade.
+    if abroad and kept and kept[0].intent != "work_abroad":
+        elsewhere = next((g for g in kept if g.intent == "work_abroad"), None)
+        if elsewhere is not None and elsewhere.score >= 0.5 * kept[0].score:
+            kept = [elsewhere, *[g for g in kept if g is not elsewhere]]
     # 'Good day, what can you do?' greets, but asks what the assistant can do.
     if len(kept) > 1 and kept[0].intent == "greeting":
         help_ = next((g for g in kept if g.intent == "help"), None)

@@ -36,6 +36,7 @@ class Slots:
     facets: tuple[str, ...] = ()
     follow_up: bool = False
     more: bool = False
+    abroad: bool = False  # 'to go abroad', 'külföldre': work in another country
     languages: tuple[str, ...] = ()  # languages named in the message, in the order named
     leftover: str = ""  # the folded message with every slot phrase removed: its topic, if any
     topic: str = ""  # the same, in the message's own spelling: what to search for
@@ -162,6 +163,8 @@ def _language_slots(slots: Slots, matcher: _Matcher, lexicon: Lexicon, today: dt
     facets = tuple(facet for facet, facet_phrases in lexicon.facets.items() if matcher.take(facet_phrases))
     if matcher.take(phrases["more"]):
         found["more"] = True
+    if matcher.take(phrases["abroad"]):
+        found["abroad"] = True
     if matcher.take(phrases["follow_up"]):
         found["follow_up"] = True
     if matcher.take(phrases["this_one"]):
