@@ -244,7 +244,11 @@ if __name__ == "__main__":
     if phase == "index":
         result = _phase_index()
     elif phase == "reply":
-        result = run_reply_bench(Services(Settings(), progress=False), int(sys.argv[2]))
+        # Every message embedded afresh, in replies and bare searches alike: the bench replays dialogues, and
+        # the query cache would answer the repeats.
+        settings = Settings()
+        settings = settings.model_copy(update={"search": settings.search.model_copy(update={"query_cache": 0})})
+        result = run_reply_bench(Services(settings, progress=False), int(sys.argv[2]))
     else:
         result = _phase_search(int(sys.argv[2]))
     print(json.dumps(result))
