@@ -19,12 +19,15 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     func,
     insert,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from assistant.db import metadata
 
@@ -97,6 +100,68 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _upsert(dialect_insert) -> Any:
+    statement = dialect_insert(conversations).values(
+        id=bindparam("id"),
+        lang=bindparam("lang"),
+        region=bindparam("region"),
+        state=bindparam("state"),
+        created_at=bindparam("created_at"),
+        updated_at=bindparam("updated_at"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[conversations.c.id],
+        set_={name: statement.excluded[name] for name in ("lang", "region", "state", "updated_at")},
+    )
+
+
+# Built once: a reply loads and saves its conversation on every turn, and building statements costs CPU.
+_UPSERTS = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(postgresql_insert)}
+_LOAD = select(
+    conversations.c.lang,
+    conversations.c.region,
+    conversations.c.state,
+    select(func.count())
+    .select_from(turns)
+    .where(turns.c.conversation_id == conversations.c.id)
+    .scalar_subquery()
+    .label("turns"),
+).where(conversations.c.id == bindparam("id"))
+_NEXT_NUMBER = (
+    select(func.coalesce(func.max(turns.c.number), 0) + 1)
+    .where(turns.c.conversation_id == bindparam("conversation_id"))
+    .scalar_subquery()
+)
+_ADD_TURN = (
+    insert(turns)
+    .from_select(
+        [
+            "conversation_id",
+            "number",
+            "user_text",
+            "reply_text",
+            "lang",
+            "intent",
+            "sources",
+            "answered_by",
+            "at",
+        ],
+        select(
+            bindparam("conversation_id", type_=String),
+            _NEXT_NUMBER,
+            bindparam("user_text", type_=Text),
+            bindparam("reply_text", type_=Text),
+            bindparam("lang", type_=String),
+            bindparam("intent", type_=String),
+            bindparam("sources", type_=JSON),
+            bindparam("answered_by", type_=String),
+            bindparam("at", type_=DateTime(timezone=True)),
+        ),
+    )
+    .returning(turns.c.number)
+)
+
+
 @dataclass(frozen=True)
 class Conversation:
     id: str
@@ -124,17 +189,10 @@ class ConversationStore:
 
     def load(self, conversation_id: str) -> Conversation | None:
         with self._engine.connect() as connection:
-            row = connection.execute(
-                select(conversations.c.lang, conversations.c.region, conversations.c.state).where(
-                    conversations.c.id == conversation_id
-                )
-            ).first()
-            if row is None:
-                return None
-            count = connection.execute(
-                select(func.count()).select_from(turns).where(turns.c.conversation_id == conversation_id)
-            ).scalar_one()
-        return Conversation(conversation_id, row.lang, row.region, dict(row.state), count)
+            row = connection.execute(_LOAD, {"id": conversation_id}).first()
+        if row is None:
+            return None
+        return Conversation(conversation_id, row.lang, row.region, dict(row.state), row.turns)
 
     def save_turn(
         self,
@@ -152,47 +210,53 @@ class ConversationStore:
         """Store one exchange and the conversation's new state; returns the turn's number (from 1)."""
         at = now()
         with self._engine.begin() as connection:
-            values = {"lang": lang, "region": region, "state": state, "updated_at": at}
-            changed = connection.execute(
-                update(conversations).where(conversations.c.id == conversation_id).values(**values)
-            ).rowcount
-            if not changed:
-                connection.execute(insert(conversations).values(id=conversation_id, created_at=at, **values))
-            number = (
-                connection.execute(
-                    select(func.coalesce(func.max(turns.c.number), 0)).where(
-                        turns.c.conversation_id == conversation_id
-                    )
-                ).scalar_one()
-                + 1
-            )
-            connection.execute(
-                insert(turns).values(
-                    conversation_id=conversation_id,
-                    number=number,
-                    user_text=user_text,
-                    reply_text=reply_text,
-                    lang=lang,
-                    intent=intent,
-                    sources=sources,
-                    answered_by=answered_by,
-                    at=at,
-                )
-            )
-        return number
+            self._put_conversation(connection, conversation_id, lang=lang, region=region, state=state, at=at)
+            # The turn's number is taken in the same statement that stores it: one round trip, not two.
+            return connection.execute(
+                _ADD_TURN,
+                {
+                    "conversation_id": conversation_id,
+                    "user_text": user_text,
+                    "reply_text": reply_text,
+                    "lang": lang,
+                    "intent": intent,
+                    "sources": sources,
+                    "answered_by": answered_by,
+                    "at": at,
+                },
+            ).scalar_one()
+
+    def _put_conversation(
+        self,
+        connection,
+        conversation_id: str,
+        *,
+        lang: str | None,
+        region: str | None,
+        state: dict,
+        at: dt.datetime,
+    ) -> None:
+        """Insert the conversation or update its language, region and state: one upsert where the database has
+        one (SQLite, PostgreSQL), else an update and, for a new conversation, an insert."""
+        values = {"lang": lang, "region": region, "state": state, "updated_at": at}
+        upsert = _UPSERTS.get(connection.dialect.name)
+        if upsert is not None:
+            connection.execute(upsert, {"id": conversation_id, "created_at": at, **values})
+            return
+        changed = connection.execute(
+            update(conversations).where(conversations.c.id == conversation_id).values(**values)
+        ).rowcount
+        if not changed:
+            connection.execute(insert(conversations).values(id=conversation_id, created_at=at, **values))
 
     def save_state(
         self, conversation_id: str, *, lang: str | None, region: str | None, state: dict[str, Any]
     ) -> None:
         """Store a conversation's language, region and state without a turn (a choice made in a menu)."""
-        at = now()
         with self._engine.begin() as connection:
-            values = {"lang": lang, "region": region, "state": state, "updated_at": at}
-            changed = connection.execute(
-                update(conversations).where(conversations.c.id == conversation_id).values(**values)
-            ).rowcount
-            if not changed:
-                connection.execute(insert(conversations).values(id=conversation_id, created_at=at, **values))
+            self._put_conversation(
+                connection, conversation_id, lang=lang, region=region, state=state, at=now()
+            )
 
     def history(self, conversation_id: str) -> list[dict[str, Any]]:
         with self._engine.connect() as connection:

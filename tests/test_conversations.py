@@ -54,7 +54,12 @@ def test_turns_state_and_feedback_are_kept(store):
         {"shown": ["y"]},
         2,
     )
-    assert [t["user_text"] for t in store.history("web:1")] == ["hello", "second"]
+    history = store.history("web:1")
+    assert [(t["number"], t["user_text"], t["sources"]) for t in history] == [
+        (1, "hello", ["a-course"]),
+        (2, "second", ["a-course"]),
+    ]
+    assert all(isinstance(t["at"], dt.datetime) for t in history)
     assert store.add_feedback("web:1", rating=1, turn=2, reason="useful")
     assert not store.add_feedback("web:unknown", rating=-1)
     with pytest.raises(ValueError):
