@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from assistant.config import Settings
 from assistant.wiring import Services
 
+KEEP_ALIVE_S = 30
+
 
 class Server(uvicorn.Server):
     """uvicorn's server that calls `on_ready` once it listens, and can run in a thread (tests)."""
@@ -43,7 +45,11 @@ class Server(uvicorn.Server):
 
 
 def server(app: FastAPI, *, host: str, port: int, on_ready: Callable[[], None] | None = None) -> Server:
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    # Idle connections are kept longer than clients keep theirs (httpx, like uvicorn, defaults to 5 s): a server
+    # that closes first races a client reusing the connection, and the client sees a dropped request.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, timeout_keep_alive=KEEP_ALIVE_S
+    )
     return Server(config, on_ready=on_ready)
 
 
