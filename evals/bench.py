@@ -247,7 +247,9 @@ if __name__ == "__main__":
         # Every message embedded afresh, in replies and bare searches alike: the bench replays dialogues, and
         # the query cache would answer the repeats.
         settings = Settings()
-        settings = settings.model_copy(update={"search": settings.search.model_copy(update={"query_cache": 0})})
+        settings = settings.model_copy(
+            update={"search": settings.search.model_copy(update={"query_cache": 0})}
+        )
         result = run_reply_bench(Services(settings, progress=False), int(sys.argv[2]))
     else:
         result = _phase_search(int(sys.argv[2]))
