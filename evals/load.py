@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 from assistant.config import Settings
@@ -48,7 +49,7 @@ def scripts() -> list[list[tuple[str, str | None]]]:
     ]
 
 
-async def client(http: httpx.AsyncClient, number: int, clients: int, until: float, tally: Tally) -> None:
+async def client(http: aiohttp.ClientSession, number: int, clients: int, until: float, tally: Tally) -> None:
     """Plays dialogues number, number + clients, … turn by turn until the time is up."""
     dialogues = scripts()
     index = number
@@ -58,29 +59,31 @@ async def client(http: httpx.AsyncClient, number: int, clients: int, until: floa
             if time.monotonic() >= until:
                 return
             started = time.perf_counter()
+            body = {"message": message, "conversation_id": conversation, "region": region}
             try:
-                response = await http.post(
-                    "/api/chat", json={"message": message, "conversation_id": conversation, "region": region}
-                )
-            except httpx.HTTPError as error:
+                async with http.post("/api/chat", json=body) as response:
+                    status = response.status
+                    answer = await response.json() if status == 200 else None
+            except (aiohttp.ClientError, TimeoutError) as error:
                 tally.errors[type(error).__name__] += 1
                 continue
             tally.latencies_ms.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                tally.errors[f"HTTP {response.status_code}"] += 1
+            if answer is None:
+                tally.errors[f"HTTP {status}"] += 1
                 continue
-            conversation = response.json()["conversation_id"]
+            conversation = answer["conversation_id"]
             tally.conversations.add(conversation)
         index += clients
 
 
-async def health(http: httpx.AsyncClient, until: float, tally: Tally) -> None:
+async def health(http: aiohttp.ClientSession, until: float, tally: Tally) -> None:
     while time.monotonic() < until:
         started = time.perf_counter()
         try:
-            response = await http.get("/health", timeout=2.0)
-            ok = response.status_code == 200
-        except httpx.HTTPError:
+            async with http.get("/health", timeout=aiohttp.ClientTimeout(total=2.0)) as response:
+                ok = response.status == 200
+                await response.read()
+        except (aiohttp.ClientError, TimeoutError):
             ok = False
         tally.health_ms.append((time.perf_counter() - started) * 1000)
         tally.health_ok += ok
@@ -89,9 +92,12 @@ async def health(http: httpx.AsyncClient, until: float, tally: Tally) -> None:
 
 
 async def drive(url: str, *, clients: int, seconds: float) -> dict[str, Any]:
+    """The load itself. aiohttp, not httpx, drives it: the clients share the server's cores, and aiohttp
+    spends about a third of httpx's CPU on a request (measured: 1.9 ms a request with httpx)."""
     tally = Tally()
-    limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
-    async with httpx.AsyncClient(base_url=url, timeout=30.0, limits=limits) as http:
+    connector = aiohttp.TCPConnector(limit=clients + 2, keepalive_timeout=15)
+    timeout = aiohttp.ClientTimeout(total=30.0)
+    async with aiohttp.ClientSession(base_url=url, connector=connector, timeout=timeout) as http:
         started = time.monotonic()
         until = started + seconds
         await asyncio.gather(
@@ -99,7 +105,8 @@ async def drive(url: str, *, clients: int, seconds: float) -> dict[str, Any]:
         )
         elapsed = time.monotonic() - started
         for conversation in tally.conversations:  # leave nothing behind
-            await http.delete(f"/api/conversations/{conversation}")
+            async with http.delete(f"/api/conversations/{conversation}") as response:
+                await response.read()
     latencies = tally.latencies_ms or [0.0]
     return {
         "clients": clients,

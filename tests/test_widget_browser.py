@@ -272,7 +272,8 @@ def test_on_a_360_px_phone_the_panel_fills_the_screen(browser, servers):
     open_widget(page)
     ask(page, QUESTIONS["hr"])
     box = page.locator(".ca-panel").bounding_box()
-    assert box["x"] == 0 and box["width"] == 360 and box["height"] == 740
+    # Layout in fractions of a pixel: 739.99999 is the full height.
+    assert (round(box["x"]), round(box["width"]), round(box["height"])) == (0, 360, 740)
     for part in (".ca-input", ".ca-send", ".ca-close", ".ca-select"):
         part_box = page.locator(part).bounding_box()
         assert part_box["x"] >= 0 and part_box["x"] + part_box["width"] <= 360, part
