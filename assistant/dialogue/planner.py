@@ -63,7 +63,9 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
         topic=len(_topic_words(slots, lang)),
         words=len(text.split()),
         course=asks_for_a_course,
-        asks_a_fact=bool({"cost", "dates"} & set(slots.facets)) or bool(slots.free),
+        # 'Is there something free online?' asks for a list: a place or a mode is never a fact of one offering.
+        asks_a_fact=(bool({"cost", "dates"} & set(slots.facets)) or bool(slots.free))
+        and not {"mode", "region", "town"} & set(slots.search_conditions()),
         asks_cost_or_dates=bool({"cost", "dates"} & set(slots.facets)),
         abroad=slots.abroad,
     )
