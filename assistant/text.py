@@ -60,6 +60,7 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "tanfolyam mi egy én en is tanfolyamot tanfolyamok tanfolyamra képzés kepzes képzést kepzest képzések "
         "keresek szakma szakmák szakmát szakmakat szakmákat érdekel érdekelne érdekelnének érdekelnek képzések "
         "képzésre megtanulni tanulni tanulhatom tanulhatnek tanulhatnék akarok akarnék akarnek "
+        "tanulhatok tanulhatunk tanulhat tanulok megtanulhatom megtanulhatok megtanulhatnám megtanulhatnam "
         "munkát munkat munkára munkara munkában munkaban munkám munkam bocs bocsi bocsánat bocsanat "
         "költöztem koltoztem átköltöztem atkoltoztem elköltöztem elkoltoztem költözöm koltozom költözök koltozok"
     ),

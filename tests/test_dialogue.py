@@ -271,3 +271,17 @@ def test_moving_to_another_country_changes_the_region(assistant):
     assert moved.intent == "change_region"
     assert assistant.store.load(conversation).state["region"] == "hr-sisak-moslavina"
     assert moved.lang == "hu"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "region"),
+    [
+        ("where can I learn to sell my products online?", "en", "hu-south-transdanubia"),
+        ("hol tanulhatok meg online árulni?", "hu", "hu-south-transdanubia"),
+    ],
+)
+def test_selling_online_is_what_to_learn_not_how(assistant, text, lang, region):
+    conversation = f"test:sell:{lang}"
+    answer = assistant.reply(conversation, text, lang=lang, region=region)
+    assert "mode" not in assistant.store.load(conversation).state["conditions"]
+    assert "hu-south-transdanubia-webaruhaz-uzemeltetes" in [s.id for s in answer.sources]

@@ -98,8 +98,10 @@ def read_slots(text: str, lexicons: list[Lexicon], common: Common, *, today: dt.
         language_spans += spans
         named += [(start, lang) for start, _ in spans]
     slots = replace(slots, languages=tuple(dict.fromkeys(lang for _, lang in sorted(named))))
+    # 'where can I learn to sell my products online?': selling online is what to learn, not how.
+    selling = any(lexicon.slots["selling"].found(matcher.folded) for lexicon in lexicons)
     for lexicon in lexicons:
-        slots = _language_slots(slots, matcher, lexicon, today)
+        slots = _language_slots(slots, matcher, lexicon, today, selling=selling)
     for lexicon in lexicons:  # "hello", "thanks a lot", "where can I": said around a topic, never the topic
         matcher.take(lexicon.chatter)
     # Folding keeps the length of almost every text, so the spans found in it cut the original too.
@@ -124,10 +126,14 @@ def _working_with(folded: str, start: int, end: int) -> bool:
     return bool(WORKING_WITH.search(folded[max(0, start - 6) : start]) or HUNGARIAN_WITH.match(folded, start))
 
 
-def _language_slots(slots: Slots, matcher: _Matcher, lexicon: Lexicon, today: dt.date) -> Slots:
+def _language_slots(
+    slots: Slots, matcher: _Matcher, lexicon: Lexicon, today: dt.date, *, selling: bool = False
+) -> Slots:
     found: dict[str, object] = {}
     phrases = lexicon.slots
-    if matcher.take(phrases["online"]):
+    if selling:
+        pass  # 'online' stays in the topic
+    elif matcher.take(phrases["online"]):
         found["mode"] = "online"
     elif matcher.take(phrases["onsite"]):
         found["mode"] = "onsite"
