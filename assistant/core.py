@@ -206,7 +206,7 @@ class Assistant:
 
     def _without_place_names(self, text: str) -> str:
         folded = fold(text)
-        if len(folded) != len(text):
+        if len(folded) != len(text) or not self._common.any_place.found(folded):
             return text
         chars = list(text)
         for phrases in (*self._common.regions.values(), *self._common.towns.values()):

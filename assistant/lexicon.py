@@ -90,6 +90,9 @@ class Common:
     regions: dict[str, Phrases]
     languages: dict[str, Phrases]
     towns: dict[str, Phrases]  # town as the catalogues write it -> its forms
+    # Any region's or town's name, in one pattern: most messages name none, and one scan says so.
+    any_place: Phrases = Phrases(None)
+    any_town: Phrases = Phrases(None)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -125,19 +128,24 @@ def common(extra_towns: tuple[tuple[str, str], ...] = ()) -> Common:
     data = _read(LEXICON_DIR / "common.yaml")
     regions: dict[str, list[str]] = {region: list(names) for region, names in data["regions"].items()}
     towns: dict[str, Phrases] = {}
+    town_forms: list[str] = []
     for region, town in extra_towns:
         # A town listed word for word keeps to its listed forms: 'villány*' would take villanyszerelő
         # (electrician). Any other town's common endings ('Kranju', 'Kutini', 'Pécsett') share its first letters.
         listed = [name for name in regions[region] if _listed_form_of(town, name)]
         if town in data.get("listed_towns", ()):
             towns[town] = Phrases.of(listed)
+            town_forms += listed
             continue
         regions[region].append(town if len(town) < 5 else town + "*")
         towns[town] = Phrases.of([_town_stem(town), *listed])  # 'u Sisku': the forms a stem misses
+        town_forms += [_town_stem(town), *listed]
     return Common(
         regions={region: Phrases.of(names) for region, names in regions.items()},
         languages={lang: Phrases.of(names) for lang, names in data["languages"].items()},
         towns=towns,
+        any_place=Phrases.of([*town_forms, *(name for names in regions.values() for name in names)]),
+        any_town=Phrases.of(town_forms),
     )
 
 

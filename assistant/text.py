@@ -93,6 +93,7 @@ _COURSE_WORDS = _wordset(
 )
 
 
+@lru_cache(maxsize=65_536)  # the same words are folded many times a message
 def fold(text: str) -> str:
     """Lower-case and strip diacritics, so 'Zavarivač' and 'zavarivac' meet."""
     decomposed = unicodedata.normalize("NFKD", text.lower())

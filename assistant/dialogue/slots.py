@@ -88,7 +88,7 @@ def read_slots(text: str, lexicons: list[Lexicon], common: Common, *, today: dt.
     matcher = _Matcher(fold(text))
     slots = Slots()
     slots = replace(slots, town=_named_town(matcher.folded, common))
-    for region, phrases in common.regions.items():
+    for region, phrases in common.regions.items() if common.any_place.found(matcher.folded) else ():
         if matcher.take(phrases) and slots.region is None:
             slots = replace(slots, region=region)
     named = []
@@ -113,6 +113,8 @@ def read_slots(text: str, lexicons: list[Lexicon], common: Common, *, today: dt.
 
 def _named_town(folded: str, common: Common) -> str | None:
     """The town a message names; the longest name wins ('Kranjska Gora' over 'Kranj' in 'v Kranjski Gori')."""
+    if not common.any_town.found(folded):
+        return None
     named = [
         (end - start, -start, town)
         for town, phrases in common.towns.items()
