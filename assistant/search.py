@@ -133,6 +133,9 @@ class Searcher:
         # searches (dev dialogues) repeat a query it embedded already.
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_lock = threading.Lock()
+        # Each thread's last query, kept even with the cache off: a reply that finds nothing searches the same
+        # text again, without its conditions, for the nearest offers.
+        self._last_query = threading.local()
 
     def warm_up(self) -> None:
         """Load what the first search would otherwise wait for: language models, lemma dictionaries, the model."""
@@ -192,12 +195,16 @@ class Searcher:
     def _query_vector(self, text: str) -> np.ndarray:
         """The query's embedding, from the cache of recent ones when it was embedded before."""
         size = self._settings.query_cache
+        last = getattr(self._last_query, "pair", None)
+        if last is not None and last[0] == text:
+            return last[1]
         with self._query_lock:
             cached = self._query_vectors.get(text)
             if cached is not None:
                 self._query_vectors.move_to_end(text)
                 return cached
         vector = self._embedder().embed_query(text)
+        self._last_query.pair = (text, vector)
         if size:
             with self._query_lock:
                 self._query_vectors[text] = vector
