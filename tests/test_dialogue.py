@@ -285,3 +285,19 @@ def test_selling_online_is_what_to_learn_not_how(assistant, text, lang, region):
     answer = assistant.reply(conversation, text, lang=lang, region=region)
     assert "mode" not in assistant.store.load(conversation).state["conditions"]
     assert "hu-south-transdanubia-webaruhaz-uzemeltetes" in [s.id for s in answer.sources]
+
+
+def test_is_it_paid_asks_about_the_offering_pointed_at(assistant):
+    conversation = "test:paid"
+    listed = assistant.reply(conversation, "trebam tečaj za viličar", lang="hr")
+    answer = assistant.reply(conversation, "jel to placeno ili moram ja platit?")
+    assert answer.intent == "course_details"
+    assert [s.id for s in answer.sources] == [listed.sources[0].id]
+
+
+def test_a_language_named_in_czech_is_looked_for_where_it_is_spoken(assistant):
+    answer = assistant.reply(
+        "test:polstina", "hledam kurz polstiny pro cizince", lang="cs", region="cz-pardubice"
+    )
+    assert answer.lang == "cs"
+    assert [s.id for s in answer.sources][:1] == ["pl-malopolska-jezyk-polski-dla-cudzoziemcow"]

@@ -68,6 +68,7 @@ def plan(text: str, slots: Slots, guesses: list[Guess], state: DialogueState, la
         and not {"mode", "region", "town"} & set(slots.search_conditions()),
         asks_cost_or_dates=bool({"cost", "dates"} & set(slots.facets)),
         abroad=slots.abroad,
+        points_at_one=slots.this_one,
     )
     best = guesses[0] if guesses else Guess("out_of_scope", 0.0)
     confident = best.score >= CONFIDENT
@@ -151,6 +152,7 @@ def _plausible(
     asks_a_fact: bool = False,
     asks_cost_or_dates: bool = False,
     abroad: bool = False,
+    points_at_one: bool = False,
 ) -> list[Guess]:
     """The guesses without those the message's own words rule out."""
     kept = guesses
@@ -165,8 +167,10 @@ def _plausible(
         if help_ is not None and help_.score >= 0.6 * kept[0].score:
             kept = [help_, *[g for g in kept if g is not help_]]
     # 'How much is the chainsaw course?' asks a fact of one offering it names, not for a list.
-    # 'When is the next chainsaw course?' names the course and asks when: details, even when a search scores higher.
-    if asks_a_fact and topic and kept and kept[0].intent in ("find_training", "learn_skill", "funding"):
+    # 'When is the next chainsaw course?' names the course and asks when: details, even when a search scores higher;
+    # 'is it paid or do I pay?' asks it of the offering pointed at.
+    named = topic or points_at_one
+    if asks_a_fact and named and kept and kept[0].intent in ("find_training", "learn_skill", "funding"):
         details = next((g for g in kept if g.intent == "course_details"), None)
         searching = (
             kept[0].intent != "funding"
