@@ -47,7 +47,7 @@ class SearchSettings(BaseModel):
     query_cache: int = Field(
         2048,
         ge=0,
-        description="Query embeddings kept for reuse (refinements search their topic again); 0: only each thread's last",
+        description="Query embeddings kept for reuse across conversations; 0: only each conversation's last",
     )
 
 

@@ -17,6 +17,7 @@ from assistant.dialogue.intents import GUIDANCE_INTENTS, IntentClassifier
 from assistant.dialogue.planner import Plan, plan, quick_reply_plan
 from assistant.dialogue.slots import read_slots
 from assistant.dialogue.state import DialogueState
+from assistant.heap import freeze_loaded
 from assistant.language import LanguageDetector
 from assistant.lexicon import common, lexicon
 from assistant.llm import LlmWriter
@@ -96,6 +97,11 @@ class Assistant:
             if key.startswith("suggest_")
         }
 
+    def warm_up(self) -> None:
+        """Load what the first reply would otherwise wait for, then freeze it out of garbage collection."""
+        self.searcher.warm_up()
+        freeze_loaded()
+
     def reply(
         self,
         conversation_id: str,
@@ -106,6 +112,12 @@ class Assistant:
         region: str | None = None,
     ) -> Answer:
         """Answer `text` in its conversation; `lang` is a person's explicit choice, the rest channel hints."""
+        with self.searcher.conversation(conversation_id):
+            return self._reply(conversation_id, text, lang=lang, lang_hint=lang_hint, region=region)
+
+    def _reply(
+        self, conversation_id: str, text: str, *, lang: str | None, lang_hint: str | None, region: str | None
+    ) -> Answer:
         text = text.strip()
         stored = self.store.load(conversation_id)
         state = DialogueState.from_json(stored.state if stored else None)
@@ -178,6 +190,7 @@ class Assistant:
 
     def forget(self, conversation_id: str) -> bool:
         """Delete everything stored about a conversation."""
+        self.searcher.forget_conversation(conversation_id)
         return self.store.delete(conversation_id)
 
     # --- language -------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""The query-embedding cache: repeated searches embed once; with the cache off, only a thread's last query
-is reused (a reply that finds nothing searches the same text again)."""
+"""The query-embedding cache: repeated searches embed once; with the cache off, only the last query of a
+turn's thread, and of a conversation between its turns, is reused."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 
@@ -61,3 +63,40 @@ def test_the_cache_keeps_earlier_queries_up_to_its_size(sample_services):
         search.search(text, kinds=("course",))
     # 'welding course' is cached when asked again; 'forklift licence' has been pushed out by then.
     assert len(counting.queries) == 4
+
+
+def test_a_conversations_last_query_serves_its_next_turn_on_another_thread(sample_services):
+    search, counting = searcher(sample_services, 0)
+    with search.conversation("a"):
+        search.search("welding course", kinds=("course",))
+
+    def next_turn() -> None:  # the web channel's turns run on whichever worker thread is free
+        with search.conversation("a"):
+            search.search("welding course", kinds=("course",), filters=Filters(mode="online"))
+
+    thread = threading.Thread(target=next_turn)
+    thread.start()
+    thread.join()
+    assert len(counting.queries) == 1
+
+
+def test_conversations_keep_their_own_last_query(sample_services):
+    search, counting = searcher(sample_services, 0)
+    for conversation, text in (("a", "welding course"), ("b", "forklift licence"), ("a", "welding course")):
+        with search.conversation(conversation):
+            search.search(text, kinds=("course",))
+    assert len(counting.queries) == 2
+    with search.conversation("c"):  # a new conversation starts with nothing kept
+        search.search("forklift licence", kinds=("course",))
+    assert len(counting.queries) == 3
+
+
+def test_forgetting_a_conversation_drops_its_query(assistant, sample_services, monkeypatch):
+    search, counting = searcher(sample_services, 0)
+    monkeypatch.setattr(assistant, "searcher", search)
+    assistant.reply("forget-query", "welding course in Gorenjska", lang="en")
+    assistant.reply("forget-query", "and online?", lang="en")  # searches the same topic again
+    assert len(counting.queries) == 1
+    assistant.forget("forget-query")
+    assistant.reply("forget-query", "welding course in Gorenjska", lang="en")
+    assert len(counting.queries) == 2

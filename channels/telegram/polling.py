@@ -42,6 +42,7 @@ async def polling(application: Application) -> AsyncIterator[Application]:
 
 def run_polling(assistant: Assistant, settings: Settings) -> None:
     """Poll until Ctrl-C or SIGTERM (the `assistant telegram` command)."""
+    assistant.warm_up()
     asyncio.run(_poll_until_stopped(build_application(assistant, settings.telegram, polling=True)))
 
 

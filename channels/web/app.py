@@ -29,7 +29,7 @@ def create_app(services: Services, *, routers: Sequence[APIRouter] = ()) -> Fast
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # The first reply would otherwise load the embedding model and the vectors (1-3 s).
-        await run_in_threadpool(assistant.searcher.warm_up)
+        await run_in_threadpool(assistant.warm_up)
         async with AsyncExitStack() as stack:
             if telegram is not None:
                 await stack.enter_async_context(telegram.lifespan())
