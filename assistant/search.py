@@ -168,6 +168,17 @@ class Searcher:
                     while len(self._conversation_queries) > CONVERSATIONS_REMEMBERED:
                         self._conversation_queries.popitem(last=False)
 
+    def kept_query(self, conversation_id: str) -> tuple[str, np.ndarray] | None:
+        """The conversation's last query and its embedding, as kept between its turns."""
+        with self._query_lock:
+            return self._conversation_queries.get(conversation_id)
+
+    def keep_query(self, conversation_id: str, kept: tuple[str, np.ndarray]) -> None:
+        """Keep a conversation's last query (its turn before ran in another process)."""
+        with self._query_lock:
+            self._conversation_queries[conversation_id] = kept
+            self._conversation_queries.move_to_end(conversation_id)
+
     def forget_conversation(self, conversation_id: str) -> None:
         """Drop what is kept of a conversation's searches (a person asked to be forgotten)."""
         with self._query_lock:
@@ -176,6 +187,11 @@ class Searcher:
     def sizes(self) -> dict[str, int]:
         """Records per kind in the lexical indexes this searcher reads (all 0 before the first index)."""
         return {kind: len(index.records) for kind, index in self._lexical.items()}
+
+    def index_counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Records per kind in the lexical indexes, and vectors per kind that has records."""
+        records = self.sizes()
+        return records, {kind: self._vectors.count(kind) for kind, count in records.items() if count}
 
     def record(self, kind: str, record_id: str) -> RecordInfo | None:
         position = self._positions[kind].get(record_id)
@@ -230,6 +246,7 @@ class Searcher:
             cached = self._query_vectors.get(text)
             if cached is not None:
                 self._query_vectors.move_to_end(text)
+                self._last_query.pair = (text, cached)
                 return cached
         vector = self._embedder().embed_query(text)
         self._last_query.pair = (text, vector)

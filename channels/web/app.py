@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -11,6 +12,8 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from assistant.core import Assistant
+from assistant.processes import AssistantProcesses
 from assistant.wiring import Services
 from channels.telegram.webhook import telegram_webhook
 from channels.web import api, health, pages
@@ -23,7 +26,7 @@ def create_app(services: Services, *, routers: Sequence[APIRouter] = ()) -> Fast
     """The API, the widget and the standalone page over one Assistant, and the Telegram webhook when
     its settings are given (same Assistant); `routers` adds other routes."""
     web = services.settings.web
-    assistant = services.assistant()
+    assistant = _assistant(services)
     telegram = telegram_webhook(assistant, services.settings)
 
     @asynccontextmanager
@@ -31,6 +34,8 @@ def create_app(services: Services, *, routers: Sequence[APIRouter] = ()) -> Fast
         # The first reply would otherwise load the embedding model and the vectors (1-3 s).
         await run_in_threadpool(assistant.warm_up)
         async with AsyncExitStack() as stack:
+            if isinstance(assistant, AssistantProcesses):
+                stack.callback(assistant.close)
             if telegram is not None:
                 await stack.enter_async_context(telegram.lifespan())
             yield
@@ -43,7 +48,9 @@ def create_app(services: Services, *, routers: Sequence[APIRouter] = ()) -> Fast
         redoc_url=None,
     )
     app.state.services = services
-    app.state.core = Core(assistant, concurrent=web.concurrent_replies)
+    # Worker processes queue their own calls; in this process, a few replies run at once.
+    pooled = isinstance(assistant, AssistantProcesses)
+    app.state.core = Core(assistant, concurrent=None if pooled else web.concurrent_replies)
     app.state.limiter = RateLimiter(web.rate_limit_per_minute)
     app.state.origins = list(web.cors_origins)
     app.include_router(api.router)
@@ -69,3 +76,14 @@ def create_app(services: Services, *, routers: Sequence[APIRouter] = ()) -> Fast
         https=(web.public_url or "").startswith("https://"),
     )
     return app
+
+
+def _assistant(services: Services) -> Assistant | AssistantProcesses:
+    """The assistant the app serves: in worker processes (`web.processes`, default one per core), or in this
+    process when that is 0."""
+    processes = services.settings.web.processes
+    if processes is None:
+        processes = os.cpu_count() or 1
+    if processes == 0:
+        return services.assistant()
+    return AssistantProcesses(services.settings, processes=processes, store=services.store)

@@ -1,8 +1,10 @@
-"""The channel's door to the core: one Assistant, called in worker threads, a few calls at a time."""
+"""The channel's door to the core: one Assistant (in this process or in worker processes), called from
+threads, one conversation's calls one after another."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -10,22 +12,24 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.answer import Answer
 from assistant.core import Assistant
+from assistant.processes import AssistantProcesses
 
 T = TypeVar("T")
 
 
 class Core:
-    """Runs the synchronous, CPU-bound core off the event loop: at most `concurrent` calls at once, and one
-    conversation's calls one after another, in the order they arrive.
+    """Runs the synchronous, CPU-bound core off the event loop: at most `concurrent` calls at once (None: no
+    limit here, for worker processes that queue their own), and one conversation's calls one after another, in
+    the order they arrive.
 
     Measured on 2 cores (the 463 dev dialogue turns, in process): one thread 6.53 s, two threads 3.42 s,
     four 3.42 s, with the same answers: the embedding's matrix products release the GIL, so one call per
     core keeps both busy. A conversation's lock keeps a double-sent message from racing its own state.
     """
 
-    def __init__(self, assistant: Assistant, *, concurrent: int = 2) -> None:
+    def __init__(self, assistant: Assistant | AssistantProcesses, *, concurrent: int | None = 2) -> None:
         self.assistant = assistant
-        self._slots = asyncio.Semaphore(concurrent)
+        self._slots = asyncio.Semaphore(concurrent) if concurrent else contextlib.nullcontext()
         self._conversations: dict[str, asyncio.Lock] = {}
         self._waiting: dict[str, int] = {}
 

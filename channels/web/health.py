@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from assistant.core import Assistant
+from assistant.processes import AssistantProcesses
 from assistant.wiring import Services
 
 router = APIRouter(tags=["health"])
@@ -22,20 +24,19 @@ async def alive() -> dict[str, str]:
 @router.get("/health/ready", responses={503: {"description": "The index is empty or the database fails"}})
 async def ready(request: Request) -> JSONResponse:
     """Ready: the index holds records with their vectors, and the database answers a query."""
-    checks = await run_in_threadpool(readiness, request.app.state.services)
+    checks = await run_in_threadpool(readiness, request.app.state.services, request.app.state.core.assistant)
     ok = all(check["ok"] for check in checks.values())
     return JSONResponse({"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503)
 
 
-def readiness(services: Services) -> dict[str, dict[str, Any]]:
-    return {"index": _index(services), "database": _database(services)}
+def readiness(services: Services, assistant: Assistant | AssistantProcesses) -> dict[str, dict[str, Any]]:
+    return {"index": _index(assistant), "database": _database(services)}
 
 
-def _index(services: Services) -> dict[str, Any]:
+def _index(assistant: Assistant | AssistantProcesses) -> dict[str, Any]:
     try:
-        records = services.searcher.sizes()
-        vectors = {kind: services.vectors.count(kind) for kind, count in records.items() if count}
-    except Exception as error:  # a broken vector store is a 'not ready', not a crash
+        records, vectors = assistant.index_counts()
+    except Exception as error:  # a broken vector store or a stopped worker is a 'not ready', not a crash
         return {"ok": False, "error": type(error).__name__}
     ok = sum(records.values()) > 0 and all(vectors.values())
     return {"ok": ok, "records": records, "vectors": vectors}
