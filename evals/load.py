@@ -1,9 +1,10 @@
 """`assistant bench --load-only`: concurrent clients against /api/chat on loopback, /health polled throughout.
 
-The server runs as `assistant serve` in a child process over the configured index (its rate limit lifted
-and its query-embedding cache off for the run); each client replays the dev dialogues turn by turn, each dialogue its own conversation, in
-all six languages, and forgets its conversations afterwards. The clients share the machine with the server,
-so on a small machine the figures include the load generator's own CPU.
+The server runs as `assistant serve` in a child process over the configured index, with its reply workers
+(one per core unless ASSISTANT_WEB__PROCESSES says otherwise), its rate limit lifted and its query-embedding
+cache off for the run; each client replays the dev dialogues turn by turn, each dialogue its own conversation,
+in all six languages, and forgets its conversations afterwards. The clients share the machine with the server,
+so on a small machine the figures include the load generator's own CPU. The server's CPU counts its workers'.
 """
 
 from __future__ import annotations
@@ -169,12 +170,22 @@ def _wait_ready(url: str, process: subprocess.Popen) -> None:
 
 
 def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds a process has used so far (Linux /proc; None elsewhere)."""
+    """User + system CPU seconds a process and its running children (the reply workers) have used so far
+    (Linux /proc; None elsewhere)."""
+    own = _stat(pid)
+    if own is None:
+        return None
+    children = (_stat(int(entry.name)) for entry in Path("/proc").iterdir() if entry.name.isdigit())
+    used = [own, *(fields for fields in children if fields is not None and int(fields[1]) == pid)]
+    return sum(int(fields[11]) + int(fields[12]) for fields in used) / os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/PID/stat's fields after the command name (state, parent pid, …), or None."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_load(settings: Settings, *, clients: int = 32, seconds: float = 60.0) -> dict[str, Any]:
