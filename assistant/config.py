@@ -118,6 +118,12 @@ class WebSettings(BaseModel):
         description="Worker processes computing replies, each holding the model and indexes (~1 GB with ESCO): "
         "default one per CPU core; 0 computes them in the server's own process",
     )
+
+    @field_validator("processes", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if value == "" else value  # `ASSISTANT_WEB__PROCESSES=` as in .env.example
+
     concurrent_replies: int = Field(
         2,
         ge=1,

@@ -46,3 +46,10 @@ def test_nested_settings_from_the_environment(monkeypatch):
     settings = Settings(_env_file=None)
     assert settings.chroma.url == "http://127.0.0.1:9000" and settings.search.k == 3
     assert settings.resolved_database_url == "sqlite:///var/assistant.db"
+
+
+def test_web_processes_empty_means_one_per_core(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_WEB__PROCESSES", "")
+    assert Settings(_env_file=None).web.processes is None
+    monkeypatch.setenv("ASSISTANT_WEB__PROCESSES", "0")
+    assert Settings(_env_file=None).web.processes == 0
