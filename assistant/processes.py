@@ -7,6 +7,7 @@ server process 138-183 requests/s with a fifth of the CPU idle; two processes 19
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
@@ -14,7 +15,7 @@ import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -79,18 +80,26 @@ class AssistantProcesses:
         lang_hint: str | None = None,
         region: str | None = None,
     ) -> Answer:
-        with self._lock:
-            kept = self._kept.get(conversation_id)
-        answer, kept = self._run(
-            _reply, conversation_id, kept, text, dict(lang=lang, lang_hint=lang_hint, region=region)
+        submitted = self._submit_reply(
+            conversation_id, text, dict(lang=lang, lang_hint=lang_hint, region=region)
         )
-        if kept is not None:
-            with self._lock:
-                self._kept[conversation_id] = kept
-                self._kept.move_to_end(conversation_id)
-                while len(self._kept) > CONVERSATIONS_REMEMBERED:
-                    self._kept.popitem(last=False)
-        return answer
+        return self._replied(conversation_id, self._outcome(*submitted))
+
+    async def reply_async(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        lang: str | None = None,
+        lang_hint: str | None = None,
+        region: str | None = None,
+    ) -> Answer:
+        """`reply` for an event loop: it awaits the worker without holding a thread."""
+        workers, future = self._submit_reply(
+            conversation_id, text, dict(lang=lang, lang_hint=lang_hint, region=region)
+        )
+        await _finished(future)
+        return self._replied(conversation_id, self._outcome(workers, future))
 
     def choose(self, conversation_id: str, *, lang: str | None = None, region: str | None = None) -> None:
         self._run(_call, "choose", (conversation_id,), dict(lang=lang, region=region))
@@ -111,15 +120,61 @@ class AssistantProcesses:
         self._workers.shutdown(wait=True, cancel_futures=True)
 
     def _run(self, function: Callable[..., T], *args: Any) -> T:
+        return self._outcome(*self._submit(function, *args))
+
+    def _submit(self, function: Callable[..., T], *args: Any) -> tuple[ProcessPoolExecutor, Future[T]]:
         workers = self._workers
         try:
-            return workers.submit(function, *args).result()
+            return workers, workers.submit(function, *args)
+        except BrokenProcessPool:
+            future: Future[T] = Future()
+            future.set_exception(BrokenProcessPool("the worker processes stopped"))
+            return workers, future
+
+    def _outcome(self, workers: ProcessPoolExecutor, future: Future[T]) -> T:
+        """The call's result; a dead worker starts the workers again and fails the call with ReplyFailed."""
+        try:
+            return future.result()
         except BrokenProcessPool:
             with self._lock:
                 if self._workers is workers:
                     log.error("a reply worker process stopped; starting them again")
                     self._workers = self._start()
             raise ReplyFailed("the worker process stopped") from None
+
+    def _submit_reply(
+        self, conversation_id: str, text: str, kwargs: dict
+    ) -> tuple[ProcessPoolExecutor, Future]:
+        with self._lock:
+            kept = self._kept.get(conversation_id)
+        return self._submit(_reply, conversation_id, kept, text, kwargs)
+
+    def _replied(self, conversation_id: str, outcome: tuple[Answer, tuple | None]) -> Answer:
+        """The answer; the conversation's last query embedding is kept for its next turn."""
+        answer, kept = outcome
+        if kept is not None:
+            with self._lock:
+                self._kept[conversation_id] = kept
+                self._kept.move_to_end(conversation_id)
+                while len(self._kept) > CONVERSATIONS_REMEMBERED:
+                    self._kept.popitem(last=False)
+        return answer
+
+
+async def _finished(future: Future) -> None:
+    """Waits for a worker's call to end, even when the waiting task is cancelled meanwhile (the cancellation
+    is raised after): a conversation stays locked while a worker still answers it."""
+    waiting = asyncio.wrap_future(future)
+    cancelled = False
+    while not waiting.done():
+        try:
+            await asyncio.wait([waiting])
+        except asyncio.CancelledError:
+            cancelled = True
+    if not waiting.cancelled():
+        waiting.exception()  # the outcome is read from `future`; this marks it seen
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 # --- inside a worker process ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ service."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import time
@@ -16,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from assistant.core import MessageTooLong
 from assistant.i18n import messages
 from assistant.processes import AssistantProcesses
+from channels.web.gateway import Core
 from tests.web_servers import serving, web_services
 
 WELDING_SL = "Kje se lahko naučim varjenja na Gorenjskem?"
@@ -60,6 +62,38 @@ def test_a_too_long_message_is_refused_from_a_worker_with_its_limit(processes):
     with pytest.raises(MessageTooLong) as refused:
         processes.reply("pool-long", "varjenje " * 400, lang="hr")
     assert refused.value.limit == 1000 and "1000" in str(refused.value)
+
+
+def test_the_event_loop_awaits_a_worker_without_a_thread_and_gets_the_same_answer(processes):
+    async def scenario():
+        first = await processes.reply_async("pool-async", WELDING_SL)
+        again = await processes.reply_async("pool-async", "Kaj pa na daljavo?")
+        return first, again
+
+    first, again = asyncio.run(scenario())
+    same = processes.reply("pool-async-2", WELDING_SL)
+    assert first.text == same.text and [s.id for s in first.sources] == [s.id for s in same.sources]
+    assert again.lang == "sl" and processes._kept["pool-async"][0] == processes._kept["pool-async-2"][0]
+
+
+def test_a_cancelled_request_keeps_its_conversation_locked_until_the_worker_is_done(
+    processes, sample_services
+):
+    core = Core(processes, concurrent=None)
+
+    async def scenario():
+        task = asyncio.create_task(
+            core.reply("pool-cancel", WELDING_SL, lang=None, lang_hint=None, region=None)
+        )
+        await asyncio.sleep(0.001)  # submitted to the workers, not yet answered
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return sample_services.store.load("pool-cancel")
+
+    saved = asyncio.run(scenario())
+    # The cancellation reached the caller only once the worker had answered and saved the turn.
+    assert saved is not None and saved.turns == 1
 
 
 extra = APIRouter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -38,6 +39,8 @@ class Core:
         self._waiting[conversation_id] = self._waiting.get(conversation_id, 0) + 1
         try:
             async with lock, self._slots:
+                if inspect.iscoroutinefunction(function):
+                    return await function(*args, **kwargs)
                 return await run_in_threadpool(function, *args, **kwargs)
         finally:
             self._waiting[conversation_id] -= 1
@@ -47,9 +50,10 @@ class Core:
     async def reply(
         self, conversation_id: str, text: str, *, lang: str | None, lang_hint: str | None, region: str | None
     ) -> Answer:
+        reply = getattr(self.assistant, "reply_async", self.assistant.reply)  # worker processes: no thread
         return await self.call(
             conversation_id,
-            self.assistant.reply,
+            reply,
             conversation_id,
             text,
             lang=lang,
