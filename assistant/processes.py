@@ -23,6 +23,7 @@ from assistant.answer import Answer
 from assistant.config import Settings
 from assistant.conversations import ConversationStore
 from assistant.core import Assistant, MessageTooLong
+from assistant.entries import KINDS
 from assistant.search import CONVERSATIONS_REMEMBERED
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,16 @@ class AssistantProcesses:
         self.processes = processes
         self._context = multiprocessing.get_context("spawn")  # no fork of a process with threads running
         self._lock = threading.Lock()
+        self._opening = self._context.Lock()
         self._workers = self._start()
         self._kept: OrderedDict[str, tuple[str, Any]] = OrderedDict()
 
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            self.processes, mp_context=self._context, initializer=_load, initargs=(self.settings,)
+            self.processes,
+            mp_context=self._context,
+            initializer=_load,
+            initargs=(self.settings, self._opening),
         )
 
     def warm_up(self) -> None:
@@ -180,14 +185,26 @@ async def _finished(future: Future) -> None:
 # --- inside a worker process ----------------------------------------------------------------------------
 
 _assistant: Assistant | None = None
+OPENING_TIMEOUT_S = 120
 
 
-def _load(settings: Settings) -> None:
+def _load(settings: Settings, opening) -> None:
     from assistant.wiring import Services
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
     global _assistant
-    _assistant = Services(settings, progress=False).assistant()
+    services = Services(settings, progress=False)
+    # Opening embedded Chroma and making a missing collection write to its SQLite file: two workers doing it at
+    # once fail with 'database is locked', so they do it one after the other, then read side by side. The
+    # timeout keeps a worker that died holding the lock from stopping its replacements.
+    held = opening.acquire(timeout=OPENING_TIMEOUT_S)
+    try:
+        for kind in KINDS:
+            services.vectors.collection(kind)
+    finally:
+        if held:
+            opening.release()
+    _assistant = services.assistant()
     _assistant.warm_up()
 
 

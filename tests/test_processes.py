@@ -127,3 +127,17 @@ def test_processes_0_answers_in_the_servers_own_process(sample_services):
     with serving(services) as url, httpx.Client(base_url=url, timeout=60) as http:
         answer = http.post("/api/chat", json={"message": WELDING_SL})
         assert answer.status_code == 200 and answer.json()["sources"]
+
+
+def test_workers_start_together_on_a_data_folder_never_opened_before(sample_services, tmp_path):
+    # Embedded Chroma writes its tables on the first open: workers opening it at once used to fail with
+    # 'database is locked', and the server did not start.
+    for attempt in range(3):
+        empty = web_services(sample_services, data_dir=tmp_path / f"var{attempt}").settings
+        pool = AssistantProcesses(empty, processes=3, store=sample_services.store)
+        try:
+            assert len(set(pool.pids())) == 3
+            records, vectors = pool.index_counts()
+            assert sum(records.values()) == 0 and not any(vectors.values())
+        finally:
+            pool.close()
