@@ -8,15 +8,18 @@ server process 138-183 requests/s with a fifth of the CPU idle; two processes 19
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from assistant.answer import Answer
@@ -53,7 +56,6 @@ class AssistantProcesses:
         self.processes = processes
         self._context = multiprocessing.get_context("spawn")  # no fork of a process with threads running
         self._lock = threading.Lock()
-        self._opening = self._context.Lock()
         self._workers = self._start()
         self._kept: OrderedDict[str, tuple[str, Any]] = OrderedDict()
 
@@ -62,7 +64,7 @@ class AssistantProcesses:
             self.processes,
             mp_context=self._context,
             initializer=_load,
-            initargs=(self.settings, self._opening),
+            initargs=(self.settings,),
         )
 
     def warm_up(self) -> None:
@@ -188,24 +190,45 @@ _assistant: Assistant | None = None
 OPENING_TIMEOUT_S = 120
 
 
-def _load(settings: Settings, opening) -> None:
+def _load(settings: Settings) -> None:
     from assistant.wiring import Services
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
     global _assistant
     services = Services(settings, progress=False)
     # Opening embedded Chroma and making a missing collection write to its SQLite file: two workers doing it at
-    # once fail with 'database is locked', so they do it one after the other, then read side by side. The
-    # timeout keeps a worker that died holding the lock from stopping its replacements.
-    held = opening.acquire(timeout=OPENING_TIMEOUT_S)
-    try:
+    # once fail with 'database is locked', so they do it one after the other, then read side by side.
+    with _opening_lock(settings):
         for kind in KINDS:
             services.vectors.collection(kind)
-    finally:
-        if held:
-            opening.release()
     _assistant = services.assistant()
     _assistant.warm_up()
+
+
+@contextmanager
+def _opening_lock(settings: Settings) -> Iterator[None]:
+    """An exclusive lock file beside the vector store; the kernel frees it when its holder dies.
+
+    After OPENING_TIMEOUT_S without it the worker goes on unlocked, as it would have without the lock.
+    """
+    if settings.chroma.url:  # a Chroma server orders its own writes
+        yield
+        return
+    settings.chroma_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(settings.chroma_path.parent / f"{settings.chroma_path.name}.opening.lock", "a") as file:
+        deadline = time.monotonic() + OPENING_TIMEOUT_S
+        while True:
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    log.warning(
+                        "waited %d s for %s; opening the vector store anyway", OPENING_TIMEOUT_S, file.name
+                    )
+                    break
+                time.sleep(0.05)
+        yield  # closing the file releases the lock
 
 
 def _pid(barrier) -> int:
