@@ -12,6 +12,7 @@ setup(
         Extension(
             "assistant.native._e5",
             sources=["assistant/native/e5.c"],
+            depends=["assistant/native/e5.h"],
             extra_compile_args=["-O3", "-fno-strict-overflow", "-funroll-loops", "-ffast-math", "-fopenmp"],
             extra_link_args=["-fopenmp"],
             libraries=["m"],

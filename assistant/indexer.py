@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,26 +131,38 @@ class Indexer:
             report.embedded = len(missing)
 
     def _embed(self, kind: str, collection: str, missing: list[str], desired: dict) -> None:
+        """Embed batch after batch; each batch is written (Chroma, then SQL) while the next one embeds."""
         embedder = self._embedder()
         missing = sorted(missing, key=lambda vid: desired[vid][1].text)  # equal texts share a batch
-        with tqdm(
-            total=len(missing), desc=f"embedding {kind}", unit=" texts", disable=not self._progress
-        ) as bar:
+        with (
+            tqdm(
+                total=len(missing), desc=f"embedding {kind}", unit=" texts", disable=not self._progress
+            ) as bar,
+            ThreadPoolExecutor(1, thread_name_prefix="index-writer") as writer,
+        ):
+            writing: list[Future] = []  # at most one batch in flight
             for start in range(0, len(missing), self._batch_size):
                 ids = missing[start : start + self._batch_size]
                 pairs = [desired[vid] for vid in ids]
                 unique = list(dict.fromkeys(label.text for _, label in pairs))  # same text, same vector
                 embedded = dict(zip(unique, embedder.embed_passages(unique), strict=True))
                 vectors = np.stack([embedded[label.text] for _, label in pairs])
-                metadatas = [{"record_id": e.id, "lang": label.lang, **e.filters} for e, label in pairs]
-                self._vectors.upsert(kind, ids, vectors, metadatas)
-                with self._engine.begin() as connection:
-                    rows = [
-                        {"collection": collection, "vector_id": v, "record_id": e.id}
-                        for v, (e, _) in zip(ids, pairs, strict=True)
-                    ]
-                    connection.execute(insert(index_vectors), rows)
-                bar.update(len(ids))
+                bar.update(sum(future.result() for future in writing))  # a failed write stops the run here
+                writing = [writer.submit(self._write_batch, kind, collection, ids, pairs, vectors)]
+            bar.update(sum(future.result() for future in writing))
+
+    def _write_batch(
+        self, kind: str, collection: str, ids: list[str], pairs: list, vectors: np.ndarray
+    ) -> int:
+        metadatas = [{"record_id": e.id, "lang": label.lang, **e.filters} for e, label in pairs]
+        self._vectors.upsert(kind, ids, vectors, metadatas)
+        with self._engine.begin() as connection:
+            rows = [
+                {"collection": collection, "vector_id": v, "record_id": e.id}
+                for v, (e, _) in zip(ids, pairs, strict=True)
+            ]
+            connection.execute(insert(index_vectors), rows)
+        return len(ids)
 
     def _write_entries(self, kind, wanted, hashes, added, updated, removed) -> None:
         with self._engine.begin() as connection:

@@ -135,3 +135,33 @@ def test_postgresql_record_manager(tmp_path, knowledge_dir, postgres_url):
     second, _ = services.index()
     assert all(kind.embedded == 0 for kind in second.kinds.values())
     assert ids(services.searcher.search("meat cutter", kinds=("occupation",), k=1)) == [BUTCHER]
+
+
+def test_a_failed_vector_write_stops_the_run_and_the_next_run_finishes_it(
+    tmp_path, knowledge_dir, monkeypatch
+):
+    """Batches are written while the next one embeds: a write that fails still fails the run, and the record
+    manager holds only what reached Chroma, so the next run embeds the rest."""
+    settings = Settings(
+        _env_file=None, knowledge_dir=knowledge_dir, data_dir=tmp_path / "var", embedding={"batch_size": 4}
+    )
+    services = Services(settings, progress=False)
+    upsert, calls = services.vectors.upsert, []
+
+    def failing_upsert(kind, ids, vectors, metadatas):
+        calls.append(kind)
+        if len(calls) == 2:
+            raise RuntimeError("the vector store went away")
+        upsert(kind, ids, vectors, metadatas)
+
+    monkeypatch.setattr(services.vectors, "upsert", failing_upsert)
+    with pytest.raises(RuntimeError, match="went away"):
+        services.index()
+    assert services.vectors.count("course") == 4  # the first batch only
+
+    monkeypatch.setattr(services.vectors, "upsert", upsert)
+    report, _ = services.index()
+    assert services.vectors.count("course") == report.kinds["course"].embedded + 4
+    assert ids(services.searcher.search("tečaj varjenja", kinds=("course",), k=1)) == ["si-test-varjenje"]
+    again, _ = services.index()
+    assert again.kinds["course"].embedded == 0
