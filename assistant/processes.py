@@ -196,9 +196,11 @@ def _load(settings: Settings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
     global _assistant
     services = Services(settings, progress=False)
-    # Opening embedded Chroma and making a missing collection write to its SQLite file: two workers doing it at
-    # once fail with 'database is locked', so they do it one after the other, then read side by side.
+    # A new data folder gets its SQL tables and Chroma its own on the first open: workers doing that at once
+    # fail ('table ... already exists', 'database is locked'), so they open the stores one after the other,
+    # then load side by side.
     with _opening_lock(settings):
+        services.engine  # noqa: B018  (creates the tables a new database lacks)
         for kind in KINDS:
             services.vectors.collection(kind)
     _assistant = services.assistant()
@@ -207,15 +209,12 @@ def _load(settings: Settings) -> None:
 
 @contextmanager
 def _opening_lock(settings: Settings) -> Iterator[None]:
-    """An exclusive lock file beside the vector store; the kernel frees it when its holder dies.
+    """An exclusive lock file in the data folder; the kernel frees it when its holder dies.
 
     After OPENING_TIMEOUT_S without it the worker goes on unlocked, as it would have without the lock.
     """
-    if settings.chroma.url:  # a Chroma server orders its own writes
-        yield
-        return
-    settings.chroma_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(settings.chroma_path.parent / f"{settings.chroma_path.name}.opening.lock", "a") as file:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / "opening.lock", "a") as file:
         deadline = time.monotonic() + OPENING_TIMEOUT_S
         while True:
             try:
@@ -223,9 +222,7 @@ def _opening_lock(settings: Settings) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    log.warning(
-                        "waited %d s for %s; opening the vector store anyway", OPENING_TIMEOUT_S, file.name
-                    )
+                    log.warning("waited %d s for %s; opening the stores anyway", OPENING_TIMEOUT_S, file.name)
                     break
                 time.sleep(0.05)
         yield  # closing the file releases the lock

@@ -130,8 +130,9 @@ def test_processes_0_answers_in_the_servers_own_process(sample_services):
 
 
 def test_workers_start_together_on_a_data_folder_never_opened_before(sample_services, tmp_path):
-    # Embedded Chroma writes its tables on the first open: workers opening it at once used to fail with
-    # 'database is locked', and the server did not start.
+    # A new data folder's SQLite database and embedded Chroma get their tables on the first open: workers
+    # opening them at once used to fail ('database is locked', 'table esco_concepts already exists'), and the
+    # server did not start.
     for attempt in range(3):
         empty = web_services(sample_services, data_dir=tmp_path / f"var{attempt}").settings
         pool = AssistantProcesses(empty, processes=3, store=sample_services.store)
