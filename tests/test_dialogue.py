@@ -274,6 +274,22 @@ def test_moving_to_another_country_changes_the_region(assistant):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Gdzie mogę zrobić kurs na wózek widłowy w Małopolsce?",  # the region in the locative
+        "Gdzie mogę zrobić kurs na wózek widłowy w Krakowie?",  # the region's capital, where no course is
+    ],
+)
+def test_a_region_named_in_any_form_narrows_the_search_and_leaves_the_topic(assistant, text):
+    # Both used to stay in the searched text ('wózek widłowy Małopolsce?') and bury the forklift course under
+    # offerings that only matched the place.
+    answer = assistant.reply(f"test:{text}", text)
+    assert answer.lang == "pl" and answer.intent == "find_training"
+    assert answer.sources[0].id == "pl-malopolska-operator-wozkow-widlowych"
+    assert assistant.store.load(f"test:{text}").state["region"] == "pl-malopolska"
+
+
+@pytest.mark.parametrize(
     ("text", "lang", "region"),
     [
         ("where can I learn to sell my products online?", "en", "hu-south-transdanubia"),
